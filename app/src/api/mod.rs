@@ -1,0 +1,112 @@
+//! The only code that talks to the EcomCRM server: GraphQL over `POST /graphql` with a Shopify
+//! session token. Pages call the typed functions (`shop()`, …); components never fetch.
+
+mod error;
+mod jwt;
+mod shop;
+mod token;
+
+pub use error::ApiError;
+pub use shop::{Shop, shop};
+
+use gloo_net::http::Request;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+const GRAPHQL_PATH: &str = "/graphql";
+
+/// Shopify's convention: a 401 carrying this header means "the token was stale, get a new one and
+/// retry once". https://shopify.dev/docs/apps/build/authentication-authorization/session-tokens
+const RETRY_HEADER: &str = "X-Shopify-Retry-Invalid-Session-Request";
+
+#[derive(Serialize)]
+struct GraphqlRequest<'a> {
+    query: &'a str,
+    variables: &'a serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct GraphqlResponse<T> {
+    data: Option<T>,
+    #[serde(default)]
+    errors: Vec<GraphqlError>,
+}
+
+#[derive(Deserialize)]
+struct GraphqlError {
+    message: String,
+    #[serde(default)]
+    extensions: Option<serde_json::Value>,
+}
+
+impl GraphqlError {
+    fn is_unauthenticated(&self) -> bool {
+        self.extensions
+            .as_ref()
+            .and_then(|ext| ext.get("code"))
+            .and_then(|code| code.as_str())
+            == Some("UNAUTHENTICATED")
+    }
+}
+
+/// Runs one GraphQL operation and decodes its `data` into `T`.
+///
+/// Sends `Authorization: Bearer <session token>` (a fresh App Bridge token when embedded, the dev
+/// session otherwise) and retries once when the server asks for a new token.
+pub async fn graphql<T: DeserializeOwned>(
+    query: &str,
+    variables: serde_json::Value,
+) -> Result<T, ApiError> {
+    let body = serde_json::to_string(&GraphqlRequest {
+        query,
+        variables: &variables,
+    })
+    .map_err(|e| ApiError::network(format!("could not encode the request: {e}")))?;
+
+    let mut retried = false;
+    loop {
+        let token = token::session_token().await?;
+        let response = Request::post(GRAPHQL_PATH)
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .body(body.clone())
+            .map_err(|e| ApiError::network(format!("could not build the request: {e}")))?
+            .send()
+            .await
+            .map_err(|e| ApiError::network(format!("POST {GRAPHQL_PATH} failed: {e}")))?;
+
+        let status = response.status();
+        if status == 401 {
+            // Whatever we sent is no good; never reuse it.
+            token::forget();
+            let asked_to_retry = response.headers().get(RETRY_HEADER).as_deref() == Some("1");
+            if asked_to_retry && !retried {
+                retried = true;
+                continue;
+            }
+            return Err(ApiError::Unauthorized);
+        }
+        if !response.ok() {
+            return Err(ApiError::network(format!(
+                "POST {GRAPHQL_PATH} answered HTTP {status}"
+            )));
+        }
+
+        let reply: GraphqlResponse<T> = response
+            .json()
+            .await
+            .map_err(|e| ApiError::network(format!("unreadable GraphQL reply: {e}")))?;
+        if reply.errors.iter().any(GraphqlError::is_unauthenticated) {
+            token::forget();
+            return Err(ApiError::Unauthorized);
+        }
+        return match reply.data {
+            // Partial data next to errors would show an incomplete page as if it were whole.
+            Some(data) if reply.errors.is_empty() => Ok(data),
+            _ => Err(ApiError::Graphql(
+                reply.errors.into_iter().map(|e| e.message).collect(),
+            )),
+        };
+    }
+}

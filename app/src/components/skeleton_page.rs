@@ -1,0 +1,50 @@
+//! Polaris SkeletonPage: grey placeholders in the shape of a page while its data loads. Every bar has
+//! a fixed height and the header matches Page's, so the real page replaces it without a jump.
+
+use leptos::prelude::*;
+
+/// One grey text-line placeholder; `width` is a CSS width such as "60%".
+fn line(width: &'static str) -> impl IntoView {
+    view! { <div class="p-skeleton p-skeleton__line" style:width=width></div> }
+}
+
+/// A Polaris skeleton page.
+#[component]
+pub fn SkeletonPage(
+    /// The heading when it is known before loading (e.g. "Customers"); a grey bar otherwise.
+    #[prop(optional, into)]
+    title: Option<String>,
+    /// How many placeholder cards to draw; one when not given.
+    #[prop(optional)]
+    cards: Option<usize>,
+) -> impl IntoView {
+    let title = match title {
+        Some(title) => view! { <h1 class="p-page__title">{title}</h1> }.into_any(),
+        None => view! { <div class="p-skeleton p-skeleton__title"></div> }.into_any(),
+    };
+    let cards = (0..cards.unwrap_or(1).max(1))
+        .map(|_| {
+            view! {
+                <section class="p-card">
+                    <div class="p-skeleton p-skeleton__heading"></div>
+                    {line("100%")}
+                    {line("92%")}
+                    {line("64%")}
+                </section>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="p-page" aria-busy="true" aria-label="Loading">
+            <header class="p-page__header">
+                <div class="p-page__titles">
+                    {title}
+                    <div class="p-page__subtitle">
+                        <div class="p-skeleton p-skeleton__subtitle"></div>
+                    </div>
+                </div>
+            </header>
+            <div class="p-page__content">{cards}</div>
+        </div>
+    }
+}

@@ -1,0 +1,15 @@
+//! The EcomCRM admin app: a Leptos client-side app that runs inside the Shopify admin (embedded,
+//! through App Bridge) or on its own in dev mode. Server calls live in `api`, App Bridge calls in
+//! `bridge`, reusable Polaris-style UI in `components` and one file per route in `pages`.
+
+pub mod api;
+pub mod app;
+pub mod bridge;
+pub mod components;
+pub mod location;
+pub mod pages;
+
+/// Mounts the whole app onto `<body>`.
+pub fn mount() {
+    leptos::mount::mount_to_body(app::App);
+}

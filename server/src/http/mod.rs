@@ -1,0 +1,57 @@
+//! The HTTP surface: health, GraphQL (HTTP and WebSocket), dev helpers and the app bundle.
+
+mod assets;
+mod auth;
+mod dev;
+mod graphql;
+mod health;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::graphql::AppSchema;
+use crate::state::AppState;
+
+pub use auth::bearer_token;
+
+/// State the HTTP handlers share.
+#[derive(Clone)]
+pub struct HttpState {
+    /// Application services.
+    pub app: AppState,
+    /// The GraphQL schema.
+    pub schema: AppSchema,
+}
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// Builds the router with request ids, tracing, panic safety and timeouts.
+pub fn router(state: HttpState) -> Router {
+    let request_id = HeaderName::from_static(REQUEST_ID);
+    let mut r = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/graphql", axum::routing::post(graphql::graphql_http))
+        .route("/graphql/ws", get(graphql::graphql_ws));
+    if state.app.config.is_dev() {
+        r = r
+            .route("/graphiql", get(graphql::graphiql))
+            .route("/dev/session", get(dev::session));
+    }
+    r.fallback(assets::serve)
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(assets::panic_response))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

@@ -1,0 +1,76 @@
+//! Install on first contact (Shopify-managed installation): a verified session token from a
+//! shop without a usable offline token is exchanged for one, and the shop's profile is fetched.
+//! <https://shopify.dev/docs/apps/build/authentication-authorization/app-installation>
+
+use super::session_token::{self, VerifiedSession};
+use super::shops::{self, Shop};
+use super::{profile, token_exchange};
+use crate::db::ShopDb;
+use crate::state::AppState;
+
+/// A request's verified shop.
+#[derive(Debug, Clone)]
+pub struct AuthedShop {
+    /// The installed shop.
+    pub shop: Shop,
+    /// The verified token (its `sub` is the staff member).
+    pub session: VerifiedSession,
+    /// The tenant handle for this shop.
+    pub db: ShopDb,
+}
+
+/// Why a request could not be tied to an installed shop.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    /// The session token is invalid (or Shopify refused it in token exchange).
+    #[error("invalid session token")]
+    InvalidSession,
+    /// Shopify or the database failed.
+    #[error("install failed: {0}")]
+    Failed(#[from] anyhow::Error),
+}
+
+/// Verifies a session token and makes sure its shop is installed.
+pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthedShop, AuthError> {
+    let cfg = &state.config;
+    let session =
+        session_token::verify(token, &cfg.api_key, cfg.api_secret.expose()).map_err(|e| {
+            tracing::info!(reason = %e, "session token refused");
+            AuthError::InvalidSession
+        })?;
+    let now = state.clock.now();
+    let mut shop = shops::ensure(&state.db, &session.shop, now)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if shop.usable_access_token(&state.cipher, now).is_none() {
+        let token =
+            match token_exchange::exchange_offline(&state.http, cfg, &session.shop, &session.raw)
+                .await
+            {
+                Ok(t) => t,
+                Err(token_exchange::ExchangeError::InvalidSubjectToken) => {
+                    return Err(AuthError::InvalidSession);
+                }
+                Err(e) => return Err(AuthError::Failed(e.into())),
+            };
+        shops::store_offline_token(&state.db, shop.id, &token, &state.cipher, now)
+            .await
+            .map_err(anyhow::Error::from)?;
+        tracing::info!(shop = %session.shop, "offline token stored");
+        profile::refresh(
+            &state.admin,
+            &shop.db(&state.db),
+            &session.shop,
+            &token.access_token,
+            now,
+        )
+        .await
+        .map_err(anyhow::Error::from)?;
+        shop = shops::find_by_domain(&state.db, &session.shop)
+            .await
+            .map_err(anyhow::Error::from)?
+            .ok_or_else(|| anyhow::anyhow!("shop row vanished"))?;
+    }
+    let db = shop.db(&state.db);
+    Ok(AuthedShop { shop, session, db })
+}

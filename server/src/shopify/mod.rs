@@ -1,0 +1,13 @@
+//! The Shopify platform domain: session tokens, token exchange, the Admin API client, the shops
+//! registry and the shop profile. Later issues add OAuth, webhooks, billing and GDPR here.
+
+pub mod admin_client;
+pub mod crypto;
+pub mod install;
+pub mod profile;
+pub mod schema;
+pub mod session_token;
+pub mod shops;
+pub mod token_exchange;
+
+pub use shared::SHOPIFY_API_VERSION as API_VERSION;

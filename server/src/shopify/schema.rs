@@ -1,0 +1,49 @@
+//! GraphQL for the platform domain: the current shop.
+
+use async_graphql::{Context, Object, SimpleObject};
+
+use super::profile;
+use crate::error::{AppError, GqlResultExt};
+use crate::graphql::RequestCtx;
+
+/// The shop the request is for.
+#[derive(SimpleObject)]
+pub struct Shop {
+    /// The store's name as the merchant set it in Shopify.
+    name: String,
+    /// `{handle}.myshopify.com`.
+    domain: String,
+    /// Contact email.
+    email: Option<String>,
+    /// ISO 4217 shop currency.
+    currency_code: String,
+    /// IANA time zone used for day boundaries.
+    iana_timezone: String,
+    /// Shopify plan name.
+    plan_name: Option<String>,
+}
+
+/// Platform queries.
+#[derive(Default)]
+pub struct ShopQuery;
+
+#[Object]
+impl ShopQuery {
+    /// The current shop (from the session token's `dest`).
+    async fn shop(&self, ctx: &Context<'_>) -> async_graphql::Result<Shop> {
+        let rc = RequestCtx::of(ctx)?;
+        let p = profile::find(&rc.db)
+            .await
+            .gql()?
+            .ok_or(AppError::NotFound)
+            .gql()?;
+        Ok(Shop {
+            name: p.name,
+            domain: rc.shop.to_string(),
+            email: p.email,
+            currency_code: p.currency_code,
+            iana_timezone: p.iana_timezone,
+            plan_name: p.plan_name,
+        })
+    }
+}

@@ -1,0 +1,124 @@
+//! The shops registry: one row per shop domain, with its tokens encrypted at rest.
+//! Not a tenant table: it is how a request or a webhook finds its tenant.
+
+use chrono::{DateTime, Duration, Utc};
+use shared::ShopDomain;
+
+use super::crypto::Cipher;
+use super::token_exchange::OfflineToken;
+use crate::db::{Db, ShopDb, ShopId};
+
+/// A shop as the registry knows it.
+#[derive(Debug, Clone)]
+pub struct Shop {
+    /// Primary key.
+    pub id: ShopId,
+    /// `{handle}.myshopify.com`.
+    pub domain: ShopDomain,
+    /// Granted scopes, comma separated.
+    pub scopes: String,
+    access_token_enc: Option<Vec<u8>>,
+    access_token_expires_at: Option<DateTime<Utc>>,
+    /// When the shop (re)installed the app.
+    pub installed_at: Option<DateTime<Utc>>,
+    /// Set when the app was uninstalled; the row stays so `shop/redact` can find it.
+    pub uninstalled_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ShopRow {
+    id: i64,
+    domain: String,
+    scopes: String,
+    access_token_enc: Option<Vec<u8>>,
+    access_token_expires_at: Option<DateTime<Utc>>,
+    installed_at: Option<DateTime<Utc>>,
+    uninstalled_at: Option<DateTime<Utc>>,
+}
+
+const SELECT: &str = "select id, domain, scopes, access_token_enc, access_token_expires_at, installed_at, uninstalled_at from shops";
+
+impl Shop {
+    fn from_row(r: ShopRow) -> Option<Shop> {
+        Some(Shop {
+            id: ShopId::from_db(r.id),
+            domain: ShopDomain::parse(&r.domain).ok()?,
+            scopes: r.scopes,
+            access_token_enc: r.access_token_enc,
+            access_token_expires_at: r.access_token_expires_at,
+            installed_at: r.installed_at,
+            uninstalled_at: r.uninstalled_at,
+        })
+    }
+
+    /// The offline access token, unless it is missing, undecryptable or expires within five
+    /// minutes (the official template's margin, so a call never starts with a dying token).
+    pub fn usable_access_token(&self, cipher: &Cipher, now: DateTime<Utc>) -> Option<String> {
+        if self.uninstalled_at.is_some() {
+            return None;
+        }
+        if let Some(exp) = self.access_token_expires_at
+            && exp - Duration::minutes(5) <= now
+        {
+            return None;
+        }
+        cipher.open(self.access_token_enc.as_deref()?).ok()
+    }
+
+    /// A handle to this shop's tenant data.
+    pub fn db(&self, db: &Db) -> ShopDb {
+        ShopDb::new(db.clone(), self.id)
+    }
+}
+
+/// Finds a shop by domain.
+pub async fn find_by_domain(db: &Db, domain: &ShopDomain) -> sqlx::Result<Option<Shop>> {
+    let sql = format!("{SELECT} where domain = $1");
+    let row: Option<ShopRow> = db
+        .query(&sql)
+        .bind(domain.as_str())
+        .fetch_optional()
+        .await?;
+    Ok(row.and_then(Shop::from_row))
+}
+
+/// Makes sure a row exists for the shop and returns it.
+pub async fn ensure(db: &Db, domain: &ShopDomain, now: DateTime<Utc>) -> sqlx::Result<Shop> {
+    db.query("insert into shops (domain, created_at, updated_at) values ($1, $2, $2) on conflict (domain) do nothing")
+        .bind(domain.as_str())
+        .bind(now)
+        .execute()
+        .await?;
+    find_by_domain(db, domain)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Stores a freshly exchanged offline token (encrypted) and marks the shop installed.
+pub async fn store_offline_token(
+    db: &Db,
+    shop: ShopId,
+    token: &OfflineToken,
+    cipher: &Cipher,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let expires = token.expires_in.map(|s| now + Duration::seconds(s));
+    let refresh_expires = token
+        .refresh_token_expires_in
+        .map(|s| now + Duration::seconds(s));
+    db.query(
+        "update shops set access_token_enc = $2, access_token_expires_at = $3, refresh_token_enc = $4, \
+         refresh_token_expires_at = $5, scopes = $6, installed_at = coalesce(installed_at, $7), \
+         uninstalled_at = null, updated_at = $7 where id = $1",
+    )
+    .bind(shop.get())
+    .bind(cipher.seal(&token.access_token))
+    .bind(expires)
+    .bind(token.refresh_token.as_deref().map(|t| cipher.seal(t)))
+    .bind(refresh_expires)
+    .bind(token.scope.as_str())
+    .bind(now)
+    .execute()
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! Token exchange: a verified session token becomes an expiring offline access token.
+//! <https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/token-exchange>
+
+use serde::Deserialize;
+use shared::ShopDomain;
+
+use crate::config::Config;
+
+/// What Shopify returns for an offline token.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OfflineToken {
+    /// `shpat_…`; stored encrypted, never logged.
+    pub access_token: String,
+    /// Granted scopes, comma separated.
+    pub scope: String,
+    /// Seconds until the access token expires (expiring offline tokens).
+    #[serde(default)]
+    pub expires_in: Option<i64>,
+    /// `shprt_…`, for refreshing.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+    /// Seconds until the refresh token expires.
+    #[serde(default)]
+    pub refresh_token_expires_in: Option<i64>,
+}
+
+/// Why an exchange failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExchangeError {
+    /// Shopify refused the session token (`invalid_subject_token`): treat as an invalid session.
+    #[error("Shopify refused the session token")]
+    InvalidSubjectToken,
+    /// Anything else: network, 5xx, an unexpected body.
+    #[error("token exchange failed: {0}")]
+    Failed(String),
+}
+
+/// Exchanges a session token for an expiring offline access token.
+pub async fn exchange_offline(
+    http: &reqwest::Client,
+    config: &Config,
+    shop: &ShopDomain,
+    session_token: &str,
+) -> Result<OfflineToken, ExchangeError> {
+    let url = format!("{}/admin/oauth/access_token", config.shop_base(shop));
+    let form = [
+        ("client_id", config.api_key.as_str()),
+        ("client_secret", config.api_secret.expose()),
+        (
+            "grant_type",
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+        ),
+        ("subject_token", session_token),
+        (
+            "subject_token_type",
+            "urn:ietf:params:oauth:token-type:id_token",
+        ),
+        (
+            "requested_token_type",
+            "urn:shopify:params:oauth:token-type:offline-access-token",
+        ),
+        ("expiring", "1"),
+    ];
+    let res = http
+        .post(&url)
+        .header("Accept", "application/json")
+        .form(&form)
+        .send()
+        .await
+        .map_err(|e| ExchangeError::Failed(e.without_url().to_string()))?;
+    let status = res.status();
+    let body = res
+        .text()
+        .await
+        .map_err(|e| ExchangeError::Failed(e.without_url().to_string()))?;
+    if status.is_success() {
+        return serde_json::from_str(&body)
+            .map_err(|_| ExchangeError::Failed("unexpected response body".into()));
+    }
+    if status.as_u16() == 400 && body.contains("invalid_subject_token") {
+        return Err(ExchangeError::InvalidSubjectToken);
+    }
+    Err(ExchangeError::Failed(format!("HTTP {status}")))
+}

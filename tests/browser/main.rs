@@ -1,0 +1,55 @@
+//! Browser tests: the real server and the Shopify simulator, the app opened in headless Chromium
+//! through WebDriver (chromedriver + fantoccini). Screenshots land in `target/browser-artifacts/`.
+//! Set `ECOMCRM_SKIP_BROWSER=1` to skip (xtask does so, loudly, when Chromium is missing).
+
+mod driver;
+mod shell;
+
+use std::future::Future;
+use std::pin::Pin;
+
+type TestFn = fn() -> Pin<Box<dyn Future<Output = anyhow::Result<()>>>>;
+
+const TESTS: &[(&str, TestFn)] = &[
+    (
+        "merchant_sees_their_shop_name_and_moves_between_pages",
+        || Box::pin(shell::merchant_sees_their_shop_name_and_moves_between_pages()),
+    ),
+    ("a_deep_link_opens_its_page_directly", || {
+        Box::pin(shell::a_deep_link_opens_its_page_directly())
+    }),
+];
+
+fn main() -> std::process::ExitCode {
+    if std::env::var("ECOMCRM_SKIP_BROWSER").as_deref() == Ok("1") {
+        println!("browser tests SKIPPED (ECOMCRM_SKIP_BROWSER=1)");
+        return std::process::ExitCode::SUCCESS;
+    }
+    let filter: Option<String> = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in TESTS {
+        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        match rt.block_on(test()) {
+            Ok(()) => {
+                passed += 1;
+                println!("test {name} ... ok");
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test {name} ... FAILED\n  {e:#}");
+            }
+        }
+    }
+    println!("\n{passed} passed, {failed} failed");
+    if failed == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,8 @@
+//! The platform: health, configuration, the app bundle, GraphQL auth and limits, install.
+
+mod app_bundle;
+mod config;
+mod graphql_auth;
+mod health;
+mod install;
+mod tenancy;

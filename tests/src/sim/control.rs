@@ -1,0 +1,239 @@
+//! The simulator's own JSON control API for tests and `cargo xtask dev` (not part of Shopify):
+//! create and inspect shops, read the request log, send webhooks, move the clock, queue faults,
+//! revoke tokens. Every bad input gets a 4xx with `{"error": "..."}`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value as Json, json};
+use shared::ShopDomain;
+
+use super::state::{ShopSpec, SimState, build_shop};
+use super::web::{json_response, with_detail};
+use super::webhooks::{HmacMode, WebhookDelivery, send_webhook};
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    json_response(status, json!({"error": message.into()}))
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(body).map_err(|e| format!("invalid JSON body: {e}"))
+}
+
+/// `GET /healthz`.
+pub async fn healthz() -> Response {
+    json_response(StatusCode::OK, json!({"status": "ok"}))
+}
+
+/// `POST /_sim/shops` with a [`ShopSpec`]: creates (or replaces) and populates a shop.
+pub async fn create_shop(State(state): State<SimState>, body: Bytes) -> Response {
+    let spec: ShopSpec = match parse(&body) {
+        Ok(spec) => spec,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let config = state.config.clone();
+    let now = state.now();
+    let detail = json!({"domain": spec.domain, "seed": spec.seed, "orders": spec.orders, "customers": spec.customers});
+    let built = tokio::task::spawn_blocking(move || build_shop(&spec, &config, now)).await;
+    match built {
+        Ok(Ok(shop)) => with_detail(
+            json_response(StatusCode::CREATED, json!(state.insert_shop(shop))),
+            detail,
+        ),
+        Ok(Err(message)) => error(StatusCode::BAD_REQUEST, message),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("generating the shop failed: {e}"),
+        ),
+    }
+}
+
+/// `GET /_sim/shops/{shop}`: counts and settings.
+pub async fn get_shop(State(state): State<SimState>, Path(shop): Path<String>) -> Response {
+    match state.summary(&shop) {
+        Some(summary) => json_response(StatusCode::OK, json!(summary)),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("no shop {shop}; create it with POST /_sim/shops"),
+        ),
+    }
+}
+
+/// `GET /_sim/shops`: every shop's summary.
+pub async fn list_shops(State(state): State<SimState>) -> Response {
+    let shops: Vec<Json> = state
+        .shop_domains()
+        .iter()
+        .filter_map(|d| state.summary(d))
+        .map(|s| json!(s))
+        .collect();
+    json_response(StatusCode::OK, json!({"shops": shops}))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestsQuery {
+    shop: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /_sim/requests?shop=&limit=`: the newest `limit` requests, oldest first.
+pub async fn list_requests(
+    State(state): State<SimState>,
+    Query(query): Query<RequestsQuery>,
+) -> Response {
+    let mut requests = state.requests(query.shop.as_deref());
+    if let Some(limit) = query.limit {
+        let skip = requests.len().saturating_sub(limit);
+        requests.drain(..skip);
+    }
+    json_response(StatusCode::OK, json!({"requests": requests}))
+}
+
+/// `DELETE /_sim/requests`.
+pub async fn clear_requests(State(state): State<SimState>) -> Response {
+    state.clear_requests();
+    json_response(StatusCode::OK, json!({"cleared": true}))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookRequest {
+    shop: String,
+    topic: String,
+    /// Serialised compactly; use `body` to control the exact bytes.
+    payload: Option<Json>,
+    body: Option<String>,
+    api_version: Option<String>,
+    #[serde(default)]
+    hmac: HmacMode,
+    name: Option<String>,
+}
+
+/// `POST /_sim/webhooks` `{shop, topic, payload}`: sends one signed delivery to the app and
+/// answers with the app's status.
+pub async fn post_webhook(State(state): State<SimState>, body: Bytes) -> Response {
+    let request: WebhookRequest = match parse(&body) {
+        Ok(request) => request,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let Ok(shop) = ShopDomain::parse(&request.shop) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("`{}` is not a shop domain", request.shop),
+        );
+    };
+    if request.topic.is_empty() || !request.topic.contains('/') {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "topic must look like `orders/create`",
+        );
+    }
+    let bytes = match (request.body, request.payload) {
+        (Some(raw), _) => raw.into_bytes(),
+        (None, Some(payload)) => payload.to_string().into_bytes(),
+        (None, None) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "give `payload` (JSON) or `body` (exact text)",
+            );
+        }
+    };
+    let config = &state.config;
+    let version = request
+        .api_version
+        .unwrap_or_else(|| config.webhook_api_version.clone());
+    let mut delivery =
+        WebhookDelivery::new(shop.as_str(), &request.topic, bytes, &version, state.now());
+    delivery.hmac = request.hmac;
+    delivery.name = request.name;
+    let detail =
+        json!({"topic": request.topic, "webhook_id": delivery.webhook_id, "hmac": request.hmac});
+    match send_webhook(
+        &state.http,
+        &config.webhook_url(),
+        &config.api_secret,
+        &delivery,
+    )
+    .await
+    {
+        Ok(outcome) => with_detail(json_response(StatusCode::OK, json!(outcome)), detail),
+        Err(e) => with_detail(error(StatusCode::BAD_GATEWAY, e.to_string()), detail),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockRequest {
+    advance_seconds: i64,
+}
+
+/// `POST /_sim/clock` `{advance_seconds}`: moves the simulated clock forward.
+pub async fn advance_clock(State(state): State<SimState>, body: Bytes) -> Response {
+    match parse::<ClockRequest>(&body) {
+        Ok(request) if request.advance_seconds >= 0 => {
+            let now = state.advance_clock(request.advance_seconds);
+            json_response(StatusCode::OK, json!({"now": now}))
+        }
+        Ok(_) => error(StatusCode::BAD_REQUEST, "the clock only moves forward"),
+        Err(message) => error(StatusCode::BAD_REQUEST, message),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultRequest {
+    /// Status for the next Admin API calls (401, 402, 403, 423, 429, 500, 503, ...).
+    status: Option<u16>,
+    #[serde(default = "one")]
+    count: usize,
+    /// Empty the rate-limit bucket so the next query is THROTTLED.
+    #[serde(default)]
+    drain_bucket: bool,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// `POST /_sim/shops/{shop}/faults` `{status, count, drain_bucket}`: failures on demand.
+pub async fn queue_faults(
+    State(state): State<SimState>,
+    Path(shop): Path<String>,
+    body: Bytes,
+) -> Response {
+    let request: FaultRequest = match parse(&body) {
+        Ok(request) => request,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    if request.status.is_some_and(|s| !(400..600).contains(&s)) || request.count > 1_000 {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "status must be 4xx or 5xx and count at most 1000",
+        );
+    }
+    let now_ms = state.now().timestamp_millis();
+    let queued = state.with_shop(&shop, |s| {
+        if let Some(status) = request.status {
+            s.faults.extend(std::iter::repeat_n(status, request.count));
+        }
+        if request.drain_bucket {
+            s.bucket.drain(now_ms);
+        }
+        s.faults.len()
+    });
+    match queued {
+        Some(queued) => json_response(StatusCode::OK, json!({"queued": queued})),
+        None => error(StatusCode::NOT_FOUND, format!("no shop {shop}")),
+    }
+}
+
+/// `POST /_sim/shops/{shop}/uninstall`: revokes every token, as uninstalling does.
+pub async fn uninstall(State(state): State<SimState>, Path(shop): Path<String>) -> Response {
+    match state.with_shop(&shop, |s| s.tokens.revoke_all()) {
+        Some(()) => json_response(StatusCode::OK, json!({"revoked": true})),
+        None => error(StatusCode::NOT_FOUND, format!("no shop {shop}")),
+    }
+}

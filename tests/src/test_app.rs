@@ -1,0 +1,195 @@
+//! `TestApp`: the real server on a fresh database, talking over real HTTP to an in-process
+//! Shopify simulator. Integration and browser tests act through it the way Shopify, the app
+//! and a merchant would.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use ecomcrm::clock::Clock;
+use ecomcrm::config::Config;
+use ecomcrm::startup::Application;
+use ecomcrm::state::AppState;
+use tokio::sync::watch;
+
+use crate::sim::{self, SimConfig, SimHandle};
+use crate::testdb::TestDb;
+
+/// A running app with its simulator and database.
+pub struct TestApp {
+    /// `http://127.0.0.1:{port}`.
+    pub base: String,
+    /// The simulator standing in for Shopify.
+    pub sim: SimHandle,
+    /// The app's database (dropped with the app).
+    pub db: TestDb,
+    /// The app's client id.
+    pub api_key: String,
+    /// The app's client secret.
+    pub api_secret: String,
+    /// The server's state, for assertions that need the database or the clock.
+    pub state: AppState,
+    /// An HTTP client.
+    pub http: reqwest::Client,
+    stop: watch::Sender<bool>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// How to start the app.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Run in `ECOMCRM_ENV=dev` (enables `/dev/session` and `/graphiql`).
+    pub dev: bool,
+    /// Extra or overriding environment variables.
+    pub vars: HashMap<String, String>,
+}
+
+/// The workspace root (for `dist/`).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+impl TestApp {
+    /// Starts the app in production mode.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(Options::default()).await
+    }
+
+    /// Starts the app with options.
+    pub async fn spawn_with(opts: Options) -> TestApp {
+        crate::init_test_logging();
+        let db = TestDb::fresh().await.expect("test database");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind app");
+        let port = listener.local_addr().expect("addr").port();
+        let base = format!("http://127.0.0.1:{port}");
+        let api_key = format!("key{}", uuid::Uuid::new_v4().simple());
+        let api_secret = format!("secret{}", uuid::Uuid::new_v4().simple());
+        let sim = sim::start(
+            SimConfig::new(&api_key, &api_secret, &base),
+            "127.0.0.1:0".parse().expect("addr"),
+        )
+        .await
+        .expect("simulator");
+        let mut vars: HashMap<String, String> = [
+            ("ECOMCRM_ENV", if opts.dev { "dev" } else { "production" }),
+            ("SHOPIFY_API_KEY", api_key.as_str()),
+            ("SHOPIFY_API_SECRET", api_secret.as_str()),
+            ("SHOPIFY_APP_URL", base.as_str()),
+            (
+                "ECOMCRM_ENCRYPTION_KEY",
+                "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        vars.insert("SHOPIFY_SHOP_BASE_URL".into(), sim.shop_base_url_template());
+        vars.insert("DATABASE_URL".into(), db.url.clone());
+        vars.insert(
+            "ECOMCRM_DIST_DIR".into(),
+            workspace_root().join("dist").display().to_string(),
+        );
+        vars.extend(opts.vars);
+        let config = Config::from_vars(&vars).expect("config");
+        let app = Application::with_listener(config, db.db.clone(), Clock::System, listener)
+            .expect("app");
+        let state = app.state.clone();
+        let (stop, rx) = watch::channel(false);
+        let server = tokio::spawn(app.run(rx, true));
+        TestApp {
+            base,
+            sim,
+            db,
+            api_key,
+            api_secret,
+            state,
+            http: reqwest::Client::new(),
+            stop,
+            server: Some(server),
+        }
+    }
+
+    /// A session token for a shop, signed as Shopify signs them.
+    pub fn session_token(&self, shop: &str) -> String {
+        crate::signing::mint_session_token(
+            &self.api_key,
+            &self.api_secret,
+            shop,
+            Some("1"),
+            chrono::Utc::now().timestamp(),
+        )
+    }
+
+    /// Posts a GraphQL operation as the shop (session token in `Authorization`).
+    pub async fn graphql(
+        &self,
+        shop: &str,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> reqwest::Response {
+        self.http
+            .post(format!("{}/graphql", self.base))
+            .bearer_auth(self.session_token(shop))
+            .json(&serde_json::json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("graphql request")
+    }
+
+    /// Creates a shop in the simulator (`{handle}.myshopify.com`, named `name`) and returns
+    /// its domain. The app installs it on the shop's first authenticated request.
+    pub async fn add_shop(&self, handle: &str, name: &str) -> String {
+        let domain = format!("{handle}.myshopify.com");
+        let spec = sim::ShopSpec {
+            name: Some(name.to_string()),
+            ..sim::ShopSpec::empty(&domain)
+        };
+        self.sim
+            .create_demo_shop(spec)
+            .await
+            .expect("simulator shop");
+        domain
+    }
+
+    /// How many token exchanges the simulator answered successfully for a shop.
+    pub async fn sim_token_exchanges(&self, shop: &str) -> usize {
+        self.sim
+            .requests()
+            .iter()
+            .filter(|r| {
+                r.shop.as_deref() == Some(shop)
+                    && r.path.ends_with("/admin/oauth/access_token")
+                    && r.status == 200
+            })
+            .count()
+    }
+
+    /// `GET` a path on the app.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get request")
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(h) = self.server.take() {
+            h.await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
