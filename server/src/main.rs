@@ -81,7 +81,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Worker => {
             let db = Db::connect(&config.database_url).await?;
             db.migrate().await?;
-            let state = ecomcrm::state::AppState::new(config, db, ecomcrm::clock::Clock::System)?;
+            let state =
+                ecomcrm::state::AppState::new(config, db, ecomcrm::clock::Clock::System).await?;
             tracing::info!(database = state.db.backend().name(), "worker started");
             ecomcrm::worker::run(state.clone(), shutdown_signal()).await?;
             state.db.close().await;

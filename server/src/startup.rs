@@ -36,17 +36,17 @@ impl Application {
         addr: SocketAddr,
     ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
-        Self::with_listener(config, db, clock, listener)
+        Self::with_listener(config, db, clock, listener).await
     }
 
     /// Uses a listener bound earlier (tests bind first so the simulator can learn the app's URL).
-    pub fn with_listener(
+    pub async fn with_listener(
         config: Config,
         db: Db,
         clock: Clock,
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
-        let state = AppState::new(config, db, clock)?;
+        let state = AppState::new(config, db, clock).await?;
         Ok(Self { state, listener })
     }
 

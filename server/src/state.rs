@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::Db;
+use crate::events::EventBus;
 use crate::shopify::admin_client::AdminClient;
 use crate::shopify::crypto::Cipher;
 
@@ -23,11 +24,13 @@ pub struct AppState {
     pub admin: AdminClient,
     /// Encrypts tokens at rest.
     pub cipher: Cipher,
+    /// Domain events for live views (LISTEN/NOTIFY across processes on PostgreSQL).
+    pub events: EventBus,
 }
 
 impl AppState {
-    /// Builds the state from configuration and an open database.
-    pub fn new(config: Config, db: Db, clock: Clock) -> anyhow::Result<Self> {
+    /// Builds the state from configuration and an open database, starting the event bus.
+    pub async fn new(config: Config, db: Db, clock: Clock) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .user_agent(concat!("EcomCRM/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(std::time::Duration::from_secs(10))
@@ -35,7 +38,9 @@ impl AppState {
             .build()?;
         let admin = AdminClient::new(http.clone(), config.shop_base_url.clone());
         let cipher = Cipher::new(&config.encryption_key);
+        let events = EventBus::start(db.clone()).await?;
         Ok(Self {
+            events,
             config: Arc::new(config),
             db,
             clock,

@@ -1,12 +1,40 @@
-//! The background worker as the server runs it: the job registry and schedules of every domain.
+//! The background worker as the server runs it: every domain's jobs and schedules in one
+//! registry, with the application state provided to jobs.
+
+use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::jobs::{Registry, Schedule, Worker, WorkerOpts};
+use crate::shopify::jobs::{RefreshAllShopProfiles, RefreshShopProfile};
 use crate::state::AppState;
 
-/// Runs jobs until shutdown, then lets in-flight jobs finish.
+/// The registry of every job kind the server runs, with its schedules.
+pub fn registry(state: &AppState) -> Registry {
+    Registry::new()
+        .register::<RefreshShopProfile>()
+        .register::<RefreshAllShopProfiles>()
+        .schedule(Schedule::every(
+            "refresh_shop_profiles",
+            Duration::from_secs(24 * 3600),
+            RefreshAllShopProfiles {},
+        ))
+        .provide(state.clone())
+}
+
+/// Runs jobs until shutdown; in-flight jobs finish (within the worker's grace period).
 pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
-    let _ = state;
-    let _ = shutdown.wait_for(|s| *s).await;
+    let worker = Worker::new(
+        state.db.clone(),
+        registry(&state),
+        state.clock.clone(),
+        WorkerOpts::default(),
+    );
+    let stats = worker
+        .run(async move {
+            let _ = shutdown.wait_for(|s| *s).await;
+        })
+        .await;
+    tracing::info!(?stats, "worker stopped");
     Ok(())
 }

@@ -39,6 +39,9 @@ pub struct TestApp {
 pub struct Options {
     /// Run in `ECOMCRM_ENV=dev` (enables `/dev/session` and `/graphiql`).
     pub dev: bool,
+    /// Run the job worker in the background, as `ecomcrm serve` does. Off by default so tests
+    /// run jobs at a point they choose with [`TestApp::run_jobs`].
+    pub worker: bool,
     /// Extra or overriding environment variables.
     pub vars: HashMap<String, String>,
 }
@@ -96,10 +99,11 @@ impl TestApp {
         vars.extend(opts.vars);
         let config = Config::from_vars(&vars).expect("config");
         let app = Application::with_listener(config, db.db.clone(), Clock::System, listener)
+            .await
             .expect("app");
         let state = app.state.clone();
         let (stop, rx) = watch::channel(false);
-        let server = tokio::spawn(app.run(rx, true));
+        let server = tokio::spawn(app.run(rx, opts.worker));
         TestApp {
             base,
             sim,
@@ -166,6 +170,28 @@ impl TestApp {
                     && r.status == 200
             })
             .count()
+    }
+
+    /// Runs every due job to completion with the server's own registry, as the worker would.
+    pub async fn run_jobs(&self) -> ecomcrm::jobs::RunStats {
+        let registry = ecomcrm::worker::registry(&self.state);
+        let worker = ecomcrm::jobs::Worker::new(
+            self.state.db.clone(),
+            registry,
+            self.state.clock.clone(),
+            ecomcrm::jobs::WorkerOpts::default(),
+        );
+        worker.drain().await.expect("jobs ran")
+    }
+
+    /// The shop's key in the app's registry.
+    pub async fn shop_id(&self, shop: &str) -> ecomcrm::db::ShopId {
+        let domain = shared::ShopDomain::parse(shop).expect("shop domain");
+        ecomcrm::shopify::shops::find_by_domain(&self.state.db, &domain)
+            .await
+            .expect("db")
+            .expect("shop installed")
+            .id
     }
 
     /// `GET` a path on the app.

@@ -4,16 +4,20 @@ mod context;
 
 pub use context::RequestCtx;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, Schema};
 
-use crate::shopify::schema::ShopQuery;
+use crate::shopify::schema::{ShopQuery, ShopSubscription};
 
 /// All queries, one part per domain.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(ShopQuery);
 
+/// All subscriptions, one part per domain.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(ShopSubscription);
+
 /// The app's schema type.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, SubscriptionRoot>;
 
 /// Deepest query accepted: deep enough for the app's nested views, shallow enough to stop abuse.
 pub const MAX_DEPTH: usize = 12;
@@ -22,8 +26,12 @@ pub const MAX_COMPLEXITY: usize = 1_000;
 
 /// Builds the schema.
 pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        EmptyMutation,
+        SubscriptionRoot::default(),
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .finish()
 }

@@ -4,6 +4,7 @@
 pub mod admin_client;
 pub mod crypto;
 pub mod install;
+pub mod jobs;
 pub mod profile;
 pub mod schema;
 pub mod session_token;

@@ -47,3 +47,37 @@ impl ShopQuery {
         })
     }
 }
+
+/// Something that happened in the current shop, as live views receive it.
+#[derive(SimpleObject)]
+pub struct ShopEvent {
+    /// A stable snake_case name, e.g. `shop_updated`.
+    kind: String,
+    /// Ids and small facts about what happened.
+    payload: async_graphql::Json<serde_json::Value>,
+    /// When it happened.
+    at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Platform subscriptions.
+#[derive(Default)]
+pub struct ShopSubscription;
+
+#[async_graphql::Subscription]
+impl ShopSubscription {
+    /// Live events of the current shop only (profile changes now; orders, segment changes and
+    /// tickets as later features publish them).
+    async fn shop_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl futures::Stream<Item = ShopEvent>> {
+        use futures::StreamExt;
+        let rc = RequestCtx::of(ctx)?;
+        let events = rc.app.events.subscribe_shop(rc.db.shop_id().get());
+        Ok(events.map(|e| ShopEvent {
+            kind: e.kind,
+            payload: async_graphql::Json(e.payload),
+            at: e.at,
+        }))
+    }
+}

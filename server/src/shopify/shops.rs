@@ -82,6 +82,21 @@ pub async fn find_by_domain(db: &Db, domain: &ShopDomain) -> sqlx::Result<Option
     Ok(row.and_then(Shop::from_row))
 }
 
+/// Finds a shop by key.
+pub async fn find_by_id(db: &Db, id: ShopId) -> sqlx::Result<Option<Shop>> {
+    let sql = format!("{SELECT} where id = $1");
+    let row: Option<ShopRow> = db.query(&sql).bind(id.get()).fetch_optional().await?;
+    Ok(row.and_then(Shop::from_row))
+}
+
+/// Every shop that has the app installed now.
+pub async fn list_installed(db: &Db) -> sqlx::Result<Vec<Shop>> {
+    let sql =
+        format!("{SELECT} where installed_at is not null and uninstalled_at is null order by id");
+    let rows: Vec<ShopRow> = db.query(&sql).fetch_all().await?;
+    Ok(rows.into_iter().filter_map(Shop::from_row).collect())
+}
+
 /// Makes sure a row exists for the shop and returns it.
 pub async fn ensure(db: &Db, domain: &ShopDomain, now: DateTime<Utc>) -> sqlx::Result<Shop> {
     db.query("insert into shops (domain, created_at, updated_at) values ($1, $2, $2) on conflict (domain) do nothing")

@@ -5,4 +5,6 @@ mod config;
 mod graphql_auth;
 mod health;
 mod install;
+mod profile_refresh;
+mod subscriptions;
 mod tenancy;
