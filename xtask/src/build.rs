@@ -15,7 +15,7 @@ pub fn run() -> anyhow::Result<()> {
         "--bin",
         "ecomcrm",
     ])?;
-    let bin = crate::root().join("target/release/ecomcrm");
+    let bin = crate::target_dir().join("release/ecomcrm");
     let size = std::fs::metadata(&bin)?.len();
     println!(
         "built {} ({:.1} MB) with the app embedded",

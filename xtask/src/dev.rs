@@ -44,7 +44,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         "--bin",
         "shopify-sim",
     ])?;
-    let target = crate::root().join("target/debug");
+    let target = crate::target_dir().join("debug");
     let mut children = Children(Vec::new());
 
     let mut server = Command::new(target.join("ecomcrm"));

@@ -69,6 +69,11 @@ pub fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Cargo's target folder (`CARGO_TARGET_DIR` when set).
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
 /// True when running under CI (`CI=true`): every leg is then mandatory.
 pub fn is_ci() -> bool {
     matches!(std::env::var("CI").as_deref(), Ok("true") | Ok("1"))
