@@ -135,9 +135,20 @@ impl TestApp {
         query: &str,
         variables: serde_json::Value,
     ) -> reqwest::Response {
+        self.graphql_with_token(&self.session_token(shop), query, variables)
+            .await
+    }
+
+    /// Posts a GraphQL operation with a given bearer token (forged, expired, …).
+    pub async fn graphql_with_token(
+        &self,
+        token: &str,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> reqwest::Response {
         self.http
             .post(format!("{}/graphql", self.base))
-            .bearer_auth(self.session_token(shop))
+            .bearer_auth(token)
             .json(&serde_json::json!({ "query": query, "variables": variables }))
             .send()
             .await

@@ -63,15 +63,19 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
 
 /// The workspace root.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+    // `cargo run` sets CARGO_MANIFEST_DIR at run time; prefer it, because a target folder shared
+    // between two checkouts may hold an xtask binary compiled in the other one.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
-        .unwrap_or_default()
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest.parent().map(PathBuf::from).unwrap_or_default()
 }
 
 /// Cargo's target folder (`CARGO_TARGET_DIR` when set).
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
 }
 
 /// True when running under CI (`CI=true`): every leg is then mandatory.

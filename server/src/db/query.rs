@@ -139,69 +139,40 @@ macro_rules! dispatch {
 }
 use dispatch;
 
+/// Binds every [`Arg`] onto a sqlx query (`query` or `query_as`) of either engine.
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::I64(v) => q.bind(v),
+                Arg::F64(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Time(v) => q.bind(v),
+                Arg::Json(v) => q.bind(v.map(Json)),
+                Arg::Bytes(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
 fn sqlite_as<'q, T: Row>(
     sql: &'q str,
     args: Vec<Arg>,
 ) -> QueryAs<'q, Sqlite, T, SqliteArguments<'q>> {
-    let mut q = sqlx::query_as::<Sqlite, T>(sql);
-    for a in args {
-        q = match a {
-            Arg::I64(v) => q.bind(v),
-            Arg::F64(v) => q.bind(v),
-            Arg::Bool(v) => q.bind(v),
-            Arg::Text(v) => q.bind(v),
-            Arg::Time(v) => q.bind(v),
-            Arg::Json(v) => q.bind(v.map(Json)),
-            Arg::Bytes(v) => q.bind(v),
-        };
-    }
-    q
+    bind_all!(sqlx::query_as::<Sqlite, T>(sql), args)
 }
 
 fn pg_as<'q, T: Row>(sql: &'q str, args: Vec<Arg>) -> QueryAs<'q, Postgres, T, PgArguments> {
-    let mut q = sqlx::query_as::<Postgres, T>(sql);
-    for a in args {
-        q = match a {
-            Arg::I64(v) => q.bind(v),
-            Arg::F64(v) => q.bind(v),
-            Arg::Bool(v) => q.bind(v),
-            Arg::Text(v) => q.bind(v),
-            Arg::Time(v) => q.bind(v),
-            Arg::Json(v) => q.bind(v.map(Json)),
-            Arg::Bytes(v) => q.bind(v),
-        };
-    }
-    q
+    bind_all!(sqlx::query_as::<Postgres, T>(sql), args)
 }
 
 fn sqlite_query(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'_, Sqlite, SqliteArguments<'_>> {
-    let mut q = sqlx::query::<Sqlite>(sql);
-    for a in args {
-        q = match a {
-            Arg::I64(v) => q.bind(v),
-            Arg::F64(v) => q.bind(v),
-            Arg::Bool(v) => q.bind(v),
-            Arg::Text(v) => q.bind(v),
-            Arg::Time(v) => q.bind(v),
-            Arg::Json(v) => q.bind(v.map(Json)),
-            Arg::Bytes(v) => q.bind(v),
-        };
-    }
-    q
+    bind_all!(sqlx::query::<Sqlite>(sql), args)
 }
 
 fn pg_query(sql: &str, args: Vec<Arg>) -> sqlx::query::Query<'_, Postgres, PgArguments> {
-    let mut q = sqlx::query::<Postgres>(sql);
-    for a in args {
-        q = match a {
-            Arg::I64(v) => q.bind(v),
-            Arg::F64(v) => q.bind(v),
-            Arg::Bool(v) => q.bind(v),
-            Arg::Text(v) => q.bind(v),
-            Arg::Time(v) => q.bind(v),
-            Arg::Json(v) => q.bind(v.map(Json)),
-            Arg::Bytes(v) => q.bind(v),
-        };
-    }
-    q
+    bind_all!(sqlx::query::<Postgres>(sql), args)
 }

@@ -42,13 +42,8 @@ async fn a_token_signed_with_another_secret_is_refused() {
     );
 
     let res = app
-        .http
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(forged)
-        .json(&json!({"query": "{ shop { name } }"}))
-        .send()
-        .await
-        .unwrap();
+        .graphql_with_token(&forged, "{ shop { name } }", json!({}))
+        .await;
 
     assert_eq!(res.status(), 401);
 }
@@ -66,13 +61,8 @@ async fn an_expired_token_is_refused() {
     );
 
     let res = app
-        .http
-        .post(format!("{}/graphql", app.base))
-        .bearer_auth(old)
-        .json(&json!({"query": "{ shop { name } }"}))
-        .send()
-        .await
-        .unwrap();
+        .graphql_with_token(&old, "{ shop { name } }", json!({}))
+        .await;
 
     assert_eq!(res.status(), 401);
 }
