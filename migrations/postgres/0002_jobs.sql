@@ -48,7 +48,12 @@ CREATE TABLE job_schedules (
     updated_at BIGINT NOT NULL
 );
 
--- Domain code enqueues inside tenant transactions, which run as ecomcrm_tenant (0001), so that
--- role writes the queue. The queue is not a tenant table and carries no row-level security.
+-- Domain code enqueues (and cancels by key) inside tenant transactions, which run as
+-- ecomcrm_tenant (0001), so that role writes the queue, but only its own shop's jobs: the policy
+-- applies to that role alone, while the worker (the table owner) sees every job.
 GRANT SELECT, INSERT, UPDATE ON jobs TO ecomcrm_tenant;
+ALTER TABLE jobs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_jobs ON jobs TO ecomcrm_tenant
+    USING (shop_id = NULLIF(current_setting('app.shop_id', true), '')::BIGINT)
+    WITH CHECK (shop_id = NULLIF(current_setting('app.shop_id', true), '')::BIGINT);
 GRANT USAGE, SELECT ON SEQUENCE jobs_id_seq TO ecomcrm_tenant;

@@ -37,8 +37,8 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-/// The whole configuration.
-#[derive(Debug, Clone)]
+/// The whole configuration. Its `Debug` output leaves out every secret.
+#[derive(Clone)]
 pub struct Config {
     /// HTTP port.
     pub port: u16,
@@ -64,6 +64,37 @@ pub struct Config {
     pub dist_dir: PathBuf,
     /// The shop `/dev/session` and the app use by default in dev.
     pub dev_shop: Option<String>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("port", &self.port)
+            .field("database", &redact_url_password(&self.database_url))
+            .field("api_key", &self.api_key)
+            .field("app_url", &self.app_url)
+            .field("scopes", &self.scopes)
+            .field("shop_base_url", &self.shop_base_url)
+            .field("env", &self.env)
+            .field("data_dir", &self.data_dir)
+            .field("dist_dir", &self.dist_dir)
+            .field("dev_shop", &self.dev_shop)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
 }
 
 /// A configuration problem: the variable and how to fix it.
@@ -190,7 +221,7 @@ impl Config {
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
-        let shop_base_url = get("SHOPIFY_SHOP_BASE_URL").unwrap_or_else(|| "https://{shop}".into());
+        let shop_base_url = get("SHOPIFY_SHOP_BASE_URL").unwrap_or_else(|| REAL_SHOPIFY.into());
         if !shop_base_url.contains("{shop}") {
             return Err(err(
                 "SHOPIFY_SHOP_BASE_URL",
@@ -226,11 +257,21 @@ impl Config {
         self.shop_base_url.replace("{shop}", shop.as_str())
     }
 
+    /// Whether `/dev/session` (which mints session tokens) and `/graphiql` exist: only in dev and
+    /// only against a simulator. With real Shopify credentials (`shopify app dev` behind a public
+    /// tunnel) a token-minting route would let anyone act as any shop.
+    pub fn dev_sessions_enabled(&self) -> bool {
+        self.is_dev() && self.shop_base_url != REAL_SHOPIFY
+    }
+
     /// True in local development.
     pub fn is_dev(&self) -> bool {
         self.env == Env::Dev
     }
 }
+
+/// `SHOPIFY_SHOP_BASE_URL` for real Shopify.
+pub const REAL_SHOPIFY: &str = "https://{shop}";
 
 /// The scopes in `shopify.app.toml`; kept equal by a test.
 pub const DEFAULT_SCOPES: &str =

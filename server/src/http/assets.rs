@@ -78,6 +78,13 @@ fn file_response(path: &str, bytes: Cow<'static, [u8]>) -> Response {
         h.insert(header::CONTENT_TYPE, v);
     }
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    if mime.essence_str() == "text/html" {
+        // Static pages (the privacy policy) are never meant to be framed.
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("frame-ancestors 'none';"),
+        );
+    }
     res
 }
 
@@ -98,7 +105,10 @@ async fn index(s: &HttpState, q: &std::collections::HashMap<String, String>) -> 
         let msg = "<!doctype html><title>EcomCRM</title><p>The app bundle is not built yet. Run <code>cargo xtask dev</code> (or <code>cargo xtask build</code>).</p>";
         return (
             StatusCode::SERVICE_UNAVAILABLE,
-            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none';"),
+            ],
             msg,
         )
             .into_response();
@@ -113,7 +123,7 @@ async fn index(s: &HttpState, q: &std::collections::HashMap<String, String>) -> 
             &html_escape(
                 cfg.dev_shop
                     .as_deref()
-                    .filter(|_| cfg.is_dev())
+                    .filter(|_| cfg.dev_sessions_enabled())
                     .unwrap_or(""),
             ),
         );

@@ -12,6 +12,7 @@ use axum::Router;
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -31,15 +32,22 @@ pub struct HttpState {
 }
 
 const REQUEST_ID: &str = "x-request-id";
+/// The largest GraphQL request body accepted (1 MiB); larger ones get 413.
+const MAX_GRAPHQL_BODY: usize = 1024 * 1024;
 
 /// Builds the router with request ids, tracing, panic safety and timeouts.
 pub fn router(state: HttpState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID);
     let mut r = Router::new()
         .route("/healthz", get(health::healthz))
-        .route("/graphql", axum::routing::post(graphql::graphql_http))
+        // GraphQL bodies are read whole before the token is checked: cap them.
+        .route(
+            "/graphql",
+            axum::routing::post(graphql::graphql_http)
+                .layer(RequestBodyLimitLayer::new(MAX_GRAPHQL_BODY)),
+        )
         .route("/graphql/ws", get(graphql::graphql_ws));
-    if state.app.config.is_dev() {
+    if state.app.config.dev_sessions_enabled() {
         r = r
             .route("/graphiql", get(graphql::graphiql))
             .route("/dev/session", get(dev::session));

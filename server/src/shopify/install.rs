@@ -1,10 +1,10 @@
 //! Install on first contact (Shopify-managed installation): a verified session token from a
-//! shop without a usable offline token is exchanged for one, and the shop's profile is fetched.
+//! shop without a usable offline token is exchanged for one.
 //! <https://shopify.dev/docs/apps/build/authentication-authorization/app-installation>
 
 use super::session_token::{self, VerifiedSession};
 use super::shops::{self, Shop};
-use super::{profile, token_exchange};
+use super::token_exchange;
 use crate::db::ShopDb;
 use crate::state::AppState;
 
@@ -33,44 +33,77 @@ pub enum AuthError {
 /// Verifies a session token and makes sure its shop is installed.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthedShop, AuthError> {
     let cfg = &state.config;
-    let session =
-        session_token::verify(token, &cfg.api_key, cfg.api_secret.expose()).map_err(|e| {
-            tracing::info!(reason = %e, "session token refused");
-            AuthError::InvalidSession
-        })?;
     let now = state.clock.now();
-    let mut shop = shops::ensure(&state.db, &session.shop, now)
+    let session = session_token::verify(
+        token,
+        &cfg.api_key,
+        cfg.api_secret.expose(),
+        now.timestamp(),
+    )
+    .map_err(|e| {
+        tracing::info!(reason = %e, "session token refused");
+        AuthError::InvalidSession
+    })?;
+    let mut shop = match shops::find_by_domain(&state.db, &session.shop)
         .await
-        .map_err(anyhow::Error::from)?;
+        .map_err(anyhow::Error::from)?
+    {
+        Some(shop) => shop,
+        None => shops::ensure(&state.db, &session.shop, now)
+            .await
+            .map_err(anyhow::Error::from)?,
+    };
     if shop.usable_access_token(&state.cipher, now).is_none() {
-        let token =
-            match token_exchange::exchange_offline(&state.http, cfg, &session.shop, &session.raw)
-                .await
-            {
-                Ok(t) => t,
-                Err(token_exchange::ExchangeError::InvalidSubjectToken) => {
-                    return Err(AuthError::InvalidSession);
-                }
-                Err(e) => return Err(AuthError::Failed(e.into())),
-            };
-        shops::store_offline_token(&state.db, shop.id, &token, &state.cipher, now)
-            .await
-            .map_err(anyhow::Error::from)?;
-        tracing::info!(shop = %session.shop, "offline token stored");
-        profile::refresh(
-            &state.admin,
-            &shop.db(&state.db),
-            &session.shop,
-            &token.access_token,
-            now,
-        )
-        .await
-        .map_err(anyhow::Error::from)?;
-        shop = shops::find_by_domain(&state.db, &session.shop)
-            .await
-            .map_err(anyhow::Error::from)?
-            .ok_or_else(|| anyhow::anyhow!("shop row vanished"))?;
+        shop = install(state, &session, shop.id).await?;
     }
     let db = shop.db(&state.db);
     Ok(AuthedShop { shop, session, db })
+}
+
+/// Exchanges the session token for an offline token under a per-shop lock, so concurrent first
+/// requests (App Bridge fires several) exchange once: each exchange retires the previous
+/// token's refresh token, and a later-finishing older exchange must not overwrite a newer one.
+async fn install(
+    state: &AppState,
+    session: &VerifiedSession,
+    id: crate::db::ShopId,
+) -> Result<Shop, AuthError> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await.map_err(anyhow::Error::from)?;
+    shops::lock(&mut tx, id)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let current = shops::find_by_id_in(&mut tx, id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| anyhow::anyhow!("shop row vanished"))?;
+    if current.usable_access_token(&state.cipher, now).is_some() {
+        // Another request installed the shop while this one waited for the lock.
+        tx.rollback().await.map_err(anyhow::Error::from)?;
+        return Ok(current);
+    }
+    let token = match token_exchange::exchange_offline(
+        &state.http,
+        &state.config,
+        &session.shop,
+        &session.raw,
+    )
+    .await
+    {
+        Ok(t) => t,
+        Err(token_exchange::ExchangeError::InvalidSubjectToken) => {
+            return Err(AuthError::InvalidSession);
+        }
+        Err(e) => return Err(AuthError::Failed(e.into())),
+    };
+    shops::store_offline_token(&mut tx, id, &token, &state.cipher, now)
+        .await
+        .map_err(anyhow::Error::from)?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    tracing::info!(shop = %session.shop, "offline token stored");
+    let shop = shops::find_by_id(&state.db, id)
+        .await
+        .map_err(anyhow::Error::from)?
+        .ok_or_else(|| anyhow::anyhow!("shop row vanished"))?;
+    Ok(shop)
 }

@@ -32,11 +32,12 @@ impl ShopQuery {
     /// The current shop (from the session token's `dest`).
     async fn shop(&self, ctx: &Context<'_>) -> async_graphql::Result<Shop> {
         let rc = RequestCtx::of(ctx)?;
-        let p = profile::find(&rc.db)
-            .await
-            .gql()?
-            .ok_or(AppError::NotFound)
-            .gql()?;
+        let p = match profile::find(&rc.db).await.gql()? {
+            Some(p) => p,
+            // Installed but the profile fetch has not succeeded yet (Shopify was down at install
+            // time): fetch it now with the stored token rather than wait for the daily refresh.
+            None => fetch_profile(rc).await.gql()?,
+        };
         Ok(Shop {
             name: p.name,
             domain: rc.shop.to_string(),
@@ -46,6 +47,20 @@ impl ShopQuery {
             plan_name: p.plan_name,
         })
     }
+}
+
+async fn fetch_profile(rc: &RequestCtx) -> Result<profile::ShopProfile, AppError> {
+    let app = &rc.app;
+    let shop = super::shops::find_by_id(&app.db, rc.db.shop_id())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = app.clock.now();
+    let token = shop
+        .usable_access_token(&app.cipher, now)
+        .ok_or(AppError::Unauthorized)?;
+    profile::refresh(&app.admin, &rc.db, &rc.shop, &token, now)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
 }
 
 /// Something that happened in the current shop, as live views receive it.

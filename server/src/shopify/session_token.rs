@@ -17,10 +17,12 @@ pub struct SessionClaims {
     pub sub: Option<String>,
     /// Expiry, unix seconds.
     pub exp: i64,
+    /// Not valid before, unix seconds.
+    pub nbf: i64,
 }
 
-/// A token that verified, with its shop.
-#[derive(Debug, Clone)]
+/// A token that verified, with its shop. `Debug` leaves the raw token out.
+#[derive(Clone)]
 pub struct VerifiedSession {
     /// The shop the token was issued for.
     pub shop: ShopDomain,
@@ -30,28 +32,46 @@ pub struct VerifiedSession {
     pub raw: String,
 }
 
+impl std::fmt::Debug for VerifiedSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedSession")
+            .field("shop", &self.shop)
+            .field("sub", &self.claims.sub)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why a token was refused. Never shown to the client in detail.
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
-    /// Bad signature, algorithm, audience or times.
+    /// Bad signature, algorithm, audience or a missing claim.
     #[error("invalid session token: {0}")]
     Invalid(#[from] jsonwebtoken::errors::Error),
+    /// Expired, or not yet valid, beyond the leeway.
+    #[error("session token is outside its validity window")]
+    Expired,
     /// `dest` is not a shop domain, or `iss` names another shop.
     #[error("session token names no valid shop")]
     BadShop,
 }
 
+/// Seconds of clock skew tolerated on `exp` and `nbf` (the official libraries' tolerance).
+pub const LEEWAY_SECS: i64 = 10;
+
 /// Verifies a session token: HS256 only, signed with the client secret, `aud` = API key,
-/// `exp`/`nbf` with 10 s leeway (the official libraries' tolerance).
+/// `exp`/`nbf` against `now` (the app's clock) with 10 s leeway, and `iss` and `dest` naming
+/// the same shop (the docs' checklist).
 pub fn verify(
     token: &str,
     api_key: &str,
     api_secret: &str,
+    now: i64,
 ) -> Result<VerifiedSession, SessionError> {
     let mut v = Validation::new(Algorithm::HS256);
     v.algorithms = vec![Algorithm::HS256];
-    v.leeway = 10;
-    v.validate_nbf = true;
+    // Times are checked below against the injected clock, not the library's wall clock.
+    v.validate_exp = false;
+    v.validate_nbf = false;
     v.set_audience(&[api_key]);
     v.set_required_spec_claims(&["exp", "nbf", "aud", "iss"]);
     let data = jsonwebtoken::decode::<SessionClaims>(
@@ -59,9 +79,12 @@ pub fn verify(
         &DecodingKey::from_secret(api_secret.as_bytes()),
         &v,
     )?;
-    let shop = ShopDomain::from_dest(&data.claims.dest).map_err(|_| SessionError::BadShop)?;
-    // The docs' checklist: `iss` and `dest` must name the same shop.
-    if data.claims.iss.trim_end_matches('/') != format!("https://{shop}/admin") {
+    let c = &data.claims;
+    if now > c.exp + LEEWAY_SECS || now + LEEWAY_SECS < c.nbf {
+        return Err(SessionError::Expired);
+    }
+    let shop = ShopDomain::from_dest(&c.dest).map_err(|_| SessionError::BadShop)?;
+    if c.iss.trim_end_matches('/') != format!("https://{shop}/admin") {
         return Err(SessionError::BadShop);
     }
     Ok(VerifiedSession {
@@ -105,7 +128,7 @@ mod tests {
     #[test]
     fn a_token_signed_with_the_secret_verifies_and_names_its_shop() {
         let t = mint_dev_token(&shop(), "key", "secret", now());
-        let v = verify(&t, "key", "secret").unwrap();
+        let v = verify(&t, "key", "secret", now()).unwrap();
         assert_eq!(v.shop, shop());
         assert_eq!(v.claims.sub.as_deref(), Some("1"));
     }
@@ -113,16 +136,30 @@ mod tests {
     #[test]
     fn wrong_secret_audience_or_expired_tokens_are_refused() {
         let t = mint_dev_token(&shop(), "key", "secret", now());
-        assert!(verify(&t, "key", "other").is_err());
-        assert!(verify(&t, "other-key", "secret").is_err());
+        assert!(verify(&t, "key", "other", now()).is_err());
+        assert!(verify(&t, "other-key", "secret", now()).is_err());
         let old = mint_dev_token(&shop(), "key", "secret", now() - 120);
-        assert!(verify(&old, "key", "secret").is_err());
+        assert!(verify(&old, "key", "secret", now()).is_err());
     }
 
     #[test]
     fn a_token_just_past_expiry_passes_within_the_leeway() {
         let t = mint_dev_token(&shop(), "key", "secret", now() - 65);
-        assert!(verify(&t, "key", "secret").is_ok());
+        assert!(verify(&t, "key", "secret", now()).is_ok());
+    }
+
+    #[test]
+    fn times_are_checked_against_the_given_clock() {
+        let t = mint_dev_token(&shop(), "key", "secret", 1_000_000);
+        assert!(verify(&t, "key", "secret", 1_000_000 + 60 + LEEWAY_SECS).is_ok());
+        assert!(matches!(
+            verify(&t, "key", "secret", 1_000_000 + 61 + LEEWAY_SECS),
+            Err(SessionError::Expired)
+        ));
+        assert!(matches!(
+            verify(&t, "key", "secret", 1_000_000 - 11),
+            Err(SessionError::Expired)
+        ));
     }
 
     #[test]
@@ -134,7 +171,7 @@ mod tests {
             &jsonwebtoken::EncodingKey::from_secret(b"secret"),
         )
         .unwrap();
-        assert!(verify(&hs512, "key", "secret").is_err());
+        assert!(verify(&hs512, "key", "secret", now()).is_err());
         use base64::Engine;
         let b = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let none = format!(
@@ -142,6 +179,6 @@ mod tests {
             b.encode(r#"{"alg":"none","typ":"JWT"}"#),
             b.encode(claims.to_string())
         );
-        assert!(verify(&none, "key", "secret").is_err());
+        assert!(verify(&none, "key", "secret", now()).is_err());
     }
 }

@@ -6,7 +6,7 @@ use shared::ShopDomain;
 
 use super::crypto::Cipher;
 use super::token_exchange::OfflineToken;
-use crate::db::{Db, ShopDb, ShopId};
+use crate::db::{Db, DbTx, ShopDb, ShopId};
 
 /// A shop as the registry knows it.
 #[derive(Debug, Clone)]
@@ -97,6 +97,25 @@ pub async fn list_installed(db: &Db) -> sqlx::Result<Vec<Shop>> {
     Ok(rows.into_iter().filter_map(Shop::from_row).collect())
 }
 
+/// Finds a shop by key inside a transaction.
+pub async fn find_by_id_in(tx: &mut DbTx, id: ShopId) -> sqlx::Result<Option<Shop>> {
+    let sql = format!("{SELECT} where id = $1");
+    let row: Option<ShopRow> = tx.query(&sql).bind(id.get()).fetch_optional().await?;
+    Ok(row.and_then(Shop::from_row))
+}
+
+/// Holds the shop's row lock until the transaction ends: `FOR UPDATE` on PostgreSQL; on SQLite
+/// the transaction began `IMMEDIATE` and already excludes every other writer.
+pub async fn lock(tx: &mut DbTx, id: ShopId) -> sqlx::Result<()> {
+    if tx.backend() == crate::db::Backend::Postgres {
+        tx.query("select id from shops where id = $1 for update")
+            .bind(id.get())
+            .fetch_optional::<(i64,)>()
+            .await?;
+    }
+    Ok(())
+}
+
 /// Makes sure a row exists for the shop and returns it.
 pub async fn ensure(db: &Db, domain: &ShopDomain, now: DateTime<Utc>) -> sqlx::Result<Shop> {
     db.query("insert into shops (domain, created_at, updated_at) values ($1, $2, $2) on conflict (domain) do nothing")
@@ -111,26 +130,27 @@ pub async fn ensure(db: &Db, domain: &ShopDomain, now: DateTime<Utc>) -> sqlx::R
 
 /// Stores a freshly exchanged offline token (encrypted) and marks the shop installed.
 pub async fn store_offline_token(
-    db: &Db,
+    tx: &mut DbTx,
     shop: ShopId,
     token: &OfflineToken,
     cipher: &Cipher,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    let expires = token.expires_in.map(|s| now + Duration::seconds(s));
-    let refresh_expires = token
-        .refresh_token_expires_in
-        .map(|s| now + Duration::seconds(s));
-    db.query(
+    // A nonsensical lifetime from the wire must not panic the time arithmetic.
+    let after = |secs: Option<i64>| {
+        secs.and_then(Duration::try_seconds)
+            .and_then(|d| now.checked_add_signed(d))
+    };
+    tx.query(
         "update shops set access_token_enc = $2, access_token_expires_at = $3, refresh_token_enc = $4, \
          refresh_token_expires_at = $5, scopes = $6, installed_at = coalesce(installed_at, $7), \
          uninstalled_at = null, updated_at = $7 where id = $1",
     )
     .bind(shop.get())
     .bind(cipher.seal(&token.access_token))
-    .bind(expires)
+    .bind(after(token.expires_in))
     .bind(token.refresh_token.as_deref().map(|t| cipher.seal(t)))
-    .bind(refresh_expires)
+    .bind(after(token.refresh_token_expires_in))
     .bind(token.scope.as_str())
     .bind(now)
     .execute()

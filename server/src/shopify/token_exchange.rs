@@ -6,8 +6,8 @@ use shared::ShopDomain;
 
 use crate::config::Config;
 
-/// What Shopify returns for an offline token.
-#[derive(Debug, Clone, Deserialize)]
+/// What Shopify returns for an offline token. `Debug` leaves the tokens out.
+#[derive(Clone, Deserialize)]
 pub struct OfflineToken {
     /// `shpat_…`; stored encrypted, never logged.
     pub access_token: String,
@@ -22,6 +22,15 @@ pub struct OfflineToken {
     /// Seconds until the refresh token expires.
     #[serde(default)]
     pub refresh_token_expires_in: Option<i64>,
+}
+
+impl std::fmt::Debug for OfflineToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OfflineToken")
+            .field("scope", &self.scope)
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Why an exchange failed.

@@ -104,22 +104,37 @@ async fn enqueue_works_inside_a_tenant_transaction_on_postgres() -> anyhow::Resu
         opts(),
     );
 
+    let domain = shared::ShopDomain::parse("tenant-jobs.myshopify.com")?;
+    let shop = ecomcrm::shopify::shops::ensure(&t.db, &domain, clock.now()).await?;
+
     // Act
-    let mut tx = t.db.begin().await?;
-    let (role,): (String,) = tx
-        .query("select set_config('role', 'ecomcrm_tenant', true)")
-        .fetch_one()
-        .await?;
+    let mut tenant = shop.db(&t.db).begin().await?;
+    let tx = tenant.as_db_tx();
+    let (role,): (String,) = tx.query("select current_user").fetch_one().await?;
     let job = RecomputeCustomer { customer_id: 9 };
-    let first = enqueue(&mut tx, &clock, &job, EnqueueOpts::default()).await?;
-    let duplicate = enqueue(&mut tx, &clock, &job, EnqueueOpts::default()).await?;
-    tx.commit().await?;
+    let mine = EnqueueOpts::default().shop(shop.id);
+    let first = enqueue(tx, &clock, &job, mine.clone()).await?;
+    let duplicate = enqueue(tx, &clock, &job, mine).await?;
+    tenant.commit().await?;
     let stats = worker.drain().await?;
+    // A tenant transaction may not enqueue work that is not its shop's.
+    let mut tenant = shop.db(&t.db).begin().await?;
+    let unscoped = enqueue(
+        tenant.as_db_tx(),
+        &clock,
+        &RecomputeCustomer { customer_id: 10 },
+        EnqueueOpts::default(),
+    )
+    .await;
 
     // Assert
     assert_eq!(role, "ecomcrm_tenant");
     assert!(first.is_some());
     assert_eq!(duplicate, None);
+    assert!(
+        unscoped.is_err(),
+        "row-level security refuses a job without the tenant's shop"
+    );
     assert_eq!(stats.done, 1);
     Ok(())
 }

@@ -90,3 +90,41 @@ fn dev_mode_generates_secrets_once_and_keeps_them() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn dev_session_tokens_exist_only_against_a_simulator() {
+    let dir = std::env::temp_dir().join(format!("ecomcrm-cfg-{}", uuid::Uuid::new_v4().simple()));
+    let mut v = vars(&[
+        ("ECOMCRM_ENV", "dev"),
+        ("ECOMCRM_DATA_DIR", dir.to_str().unwrap()),
+    ]);
+    assert!(
+        !Config::from_vars(&v).unwrap().dev_sessions_enabled(),
+        "real Shopify: no token minting"
+    );
+
+    v.insert(
+        "SHOPIFY_SHOP_BASE_URL".into(),
+        "http://127.0.0.1:8081/shops/{shop}".into(),
+    );
+    assert!(Config::from_vars(&v).unwrap().dev_sessions_enabled());
+
+    v.insert("ECOMCRM_ENV".into(), "production".into());
+    v.extend(vars(GOOD));
+    assert!(!Config::from_vars(&v).unwrap().dev_sessions_enabled());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn debug_output_never_shows_secrets() {
+    let mut v = vars(GOOD);
+    v.insert(
+        "DATABASE_URL".into(),
+        "postgres://app:hunter2@db/ecomcrm".into(),
+    );
+    let shown = format!("{:?}", Config::from_vars(&v).unwrap());
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("MDEy"),
+        "{shown}"
+    );
+}

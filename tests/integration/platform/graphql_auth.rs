@@ -122,3 +122,20 @@ async fn malformed_graphql_gets_a_4xx_or_graphql_error_never_a_500() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn an_oversized_request_body_is_refused_before_it_is_read_whole() {
+    let app = TestApp::spawn().await;
+    let huge = "x".repeat(2 * 1024 * 1024);
+
+    let res = app
+        .http
+        .post(format!("{}/graphql", app.base))
+        .header("content-type", "application/json")
+        .body(format!("{{\"query\":\"{huge}\"}}"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(res.status(), 413);
+}

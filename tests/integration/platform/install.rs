@@ -71,3 +71,22 @@ async fn a_second_request_reuses_the_stored_token_instead_of_exchanging_again() 
 
     assert_eq!(app.sim_token_exchanges(&shop).await, 1);
 }
+
+#[tokio::test]
+async fn concurrent_first_requests_exchange_the_token_once() {
+    let app = TestApp::spawn().await;
+    let shop = app.add_shop("busy-first-load", "Busy First Load").await;
+
+    let calls = (0..5).map(|_| app.graphql(&shop, "{ shop { name } }", json!({})));
+    let responses = futures::future::join_all(calls).await;
+
+    for r in responses {
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["data"]["shop"]["name"], "Busy First Load", "{body}");
+    }
+    assert_eq!(
+        app.sim_token_exchanges(&shop).await,
+        1,
+        "one exchange; a second would retire the first refresh token"
+    );
+}
