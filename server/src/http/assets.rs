@@ -14,7 +14,8 @@ use super::HttpState;
 
 #[cfg(feature = "embed-app")]
 #[derive(rust_embed::Embed)]
-#[folder = "$CARGO_MANIFEST_DIR/../dist"]
+// Relative to server/ (rust-embed resolves it against CARGO_MANIFEST_DIR).
+#[folder = "../dist"]
 struct Bundle;
 
 /// Reads a bundle file.
