@@ -19,6 +19,13 @@ pub fn registry(state: &AppState) -> Registry {
             Duration::from_secs(24 * 3600),
             RefreshAllShopProfiles {},
         ))
+        .register::<crate::shopify::webhooks::jobs::ProcessWebhook>()
+        .register::<crate::shopify::webhooks::jobs::PruneShopWebhookDeliveries>()
+        .schedule(Schedule::every(
+            "prune_webhook_deliveries",
+            crate::shopify::webhooks::jobs::PRUNE_EVERY,
+            crate::shopify::webhooks::jobs::PruneWebhookDeliveries {},
+        ))
         .provide(state.clone())
 }
 

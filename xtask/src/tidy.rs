@@ -22,7 +22,7 @@ fn read(p: &Path) -> String {
 }
 
 /// Tables that are not tenant tables: the registry itself and the platform's queue.
-const NOT_TENANT: &[&str] = &["shops", "jobs", "job_schedules"];
+const NOT_TENANT: &[&str] = &["shops", "jobs", "job_schedules", "oauth_states"];
 
 /// `create table` names in a migration file.
 pub fn created_tables(sql: &str) -> Vec<String> {

@@ -63,6 +63,10 @@ pub async fn serve(
             return StatusCode::NOT_FOUND.into_response();
         }
     }
+    // Loads signed by Shopify are verified (and may be redirected) before the app is served.
+    if let Some(res) = super::app_load::check(&s, &uri).await {
+        return res;
+    }
     index(&s, &q).await
 }
 

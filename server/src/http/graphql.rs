@@ -65,9 +65,11 @@ pub async fn graphql_ws(
                                 .and_then(|v| v.as_str())
                                 .map(str::to_string)
                         });
+                    // `extend` logs internal failures; the client hears only "authentication
+                    // required" or "internal error".
                     let rc = request_ctx(&s, token.as_deref())
                         .await
-                        .map_err(|_| async_graphql::Error::new("authentication required"))?;
+                        .map_err(|e| async_graphql::ErrorExtensions::extend(&e))?;
                     let mut data = Data::default();
                     data.insert(rc);
                     Ok(data)

@@ -1,5 +1,6 @@
 //! The HTTP surface: health, GraphQL (HTTP and WebSocket), dev helpers and the app bundle.
 
+mod app_load;
 mod assets;
 mod auth;
 mod dev;
@@ -46,7 +47,11 @@ pub fn router(state: HttpState) -> Router {
             axum::routing::post(graphql::graphql_http)
                 .layer(RequestBodyLimitLayer::new(MAX_GRAPHQL_BODY)),
         )
-        .route("/graphql/ws", get(graphql::graphql_ws));
+        .route("/graphql/ws", get(graphql::graphql_ws))
+        .route("/webhooks", crate::shopify::webhooks::route())
+        .route("/auth", get(app_load::auth))
+        .route("/auth/callback", get(app_load::callback))
+        .route(app_load::BOUNCE_PATH, get(app_load::bounce));
     if state.app.config.dev_sessions_enabled() {
         r = r
             .route("/graphiql", get(graphql::graphiql))

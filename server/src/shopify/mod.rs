@@ -5,10 +5,12 @@ pub mod admin_client;
 pub mod crypto;
 pub mod install;
 pub mod jobs;
+pub mod oauth;
 pub mod profile;
 pub mod schema;
 pub mod session_token;
 pub mod shops;
 pub mod token_exchange;
+pub mod webhooks;
 
 pub use shared::SHOPIFY_API_VERSION as API_VERSION;

@@ -157,3 +157,41 @@ pub async fn store_offline_token(
     .await?;
     Ok(())
 }
+
+/// Every shop key, installed or not (platform sweeps such as webhook retention cover all).
+pub async fn list_ids(db: &Db) -> sqlx::Result<Vec<ShopId>> {
+    let rows: Vec<(i64,)> = db
+        .query("select id from shops order by id")
+        .fetch_all()
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| ShopId::from_db(id)).collect())
+}
+
+/// `app/uninstalled` (SHOPIFY.md §7): Shopify has already revoked the tokens, so the app drops
+/// its copies. The shop's data stays until `shop/redact`.
+/// Marks the shop uninstalled unless it was (re)installed after `triggered_at`; returns whether
+/// it did. Deliveries come late, twice and out of order: a second run changes nothing but the
+/// timestamp it keeps (the first), and an uninstall triggered before a reinstall is stale.
+///
+/// `installed_at` is cleared here so that the next token exchange (which keeps an existing
+/// `installed_at`) records the reinstall time, the value the staleness check compares with.
+pub async fn mark_uninstalled(
+    db: &Db,
+    shop: ShopId,
+    triggered_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let n = db
+        .query(
+            "update shops set uninstalled_at = coalesce(uninstalled_at, $2), installed_at = null, \
+             access_token_enc = null, access_token_expires_at = null, refresh_token_enc = null, \
+             refresh_token_expires_at = null, updated_at = $3 \
+             where id = $1 and (installed_at is null or installed_at <= $2)",
+        )
+        .bind(shop.get())
+        .bind(triggered_at)
+        .bind(now)
+        .execute()
+        .await?;
+    Ok(n == 1)
+}

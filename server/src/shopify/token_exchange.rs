@@ -51,10 +51,7 @@ pub async fn exchange_offline(
     shop: &ShopDomain,
     session_token: &str,
 ) -> Result<OfflineToken, ExchangeError> {
-    let url = format!("{}/admin/oauth/access_token", config.shop_base(shop));
     let form = [
-        ("client_id", config.api_key.as_str()),
-        ("client_secret", config.api_secret.expose()),
         (
             "grant_type",
             "urn:ietf:params:oauth:grant-type:token-exchange",
@@ -70,24 +67,67 @@ pub async fn exchange_offline(
         ),
         ("expiring", "1"),
     ];
+    match post_access_token(http, config, shop, &form).await? {
+        AccessTokenReply::Token(t) => Ok(t),
+        AccessTokenReply::Refused { status: 400, body }
+            if body.contains("invalid_subject_token") =>
+        {
+            Err(ExchangeError::InvalidSubjectToken)
+        }
+        AccessTokenReply::Refused { status, .. } => {
+            Err(ExchangeError::Failed(format!("HTTP {status}")))
+        }
+    }
+}
+
+/// What the access-token endpoint answered.
+pub enum AccessTokenReply {
+    /// A token.
+    Token(OfflineToken),
+    /// A 4xx, with its body (Shopify's `error` codes live there).
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The body, for the caller to read Shopify's error code from.
+        body: String,
+    },
+}
+
+/// `POST {shop}/admin/oauth/access_token` with the app's credentials and `grant` (token
+/// exchange, authorization code, refresh): one place for the endpoint, headers and parsing.
+/// 5xx, network failures and unreadable bodies are `ExchangeError::Failed`.
+pub async fn post_access_token(
+    http: &reqwest::Client,
+    config: &Config,
+    shop: &ShopDomain,
+    grant: &[(&str, &str)],
+) -> Result<AccessTokenReply, ExchangeError> {
+    let url = format!("{}/admin/oauth/access_token", config.shop_base(shop));
+    let mut form = vec![
+        ("client_id", config.api_key.as_str()),
+        ("client_secret", config.api_secret.expose()),
+    ];
+    form.extend_from_slice(grant);
+    let failed = |e: reqwest::Error| ExchangeError::Failed(e.without_url().to_string());
     let res = http
         .post(&url)
         .header("Accept", "application/json")
         .form(&form)
         .send()
         .await
-        .map_err(|e| ExchangeError::Failed(e.without_url().to_string()))?;
+        .map_err(failed)?;
     let status = res.status();
-    let body = res
-        .text()
-        .await
-        .map_err(|e| ExchangeError::Failed(e.without_url().to_string()))?;
+    let body = res.text().await.map_err(failed)?;
     if status.is_success() {
-        return serde_json::from_str(&body)
-            .map_err(|_| ExchangeError::Failed("unexpected response body".into()));
+        let token = serde_json::from_str(&body)
+            .map_err(|_| ExchangeError::Failed("unexpected response body".into()))?;
+        return Ok(AccessTokenReply::Token(token));
     }
-    if status.as_u16() == 400 && body.contains("invalid_subject_token") {
-        return Err(ExchangeError::InvalidSubjectToken);
+    if status.is_client_error() {
+        return Ok(AccessTokenReply::Refused {
+            status: status.as_u16(),
+            body,
+        });
     }
     Err(ExchangeError::Failed(format!("HTTP {status}")))
 }

@@ -1,0 +1,191 @@
+//! The work behind each delivery, run by the job queue: parse the stored payload by topic and
+//! act on it. Jobs carry the delivery's id, never the payload (CONVENTIONS rule 6), and are
+//! idempotent because the queue may run one twice.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::payloads::{AppUninstalled, CustomersDataRequest, CustomersRedact, ShopRedact};
+use super::store::{self, ComplianceRequest, Delivery};
+use crate::db::ShopDb;
+use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
+use crate::shopify::shops;
+
+/// How long a processed delivery's raw payload is kept (for replays and investigations)
+/// before [`PruneShopWebhookDeliveries`] deletes it. Raw payloads hold customers' personal
+/// data, so they are not kept longer than that use needs.
+pub const RETENTION: chrono::Duration = chrono::Duration::days(30);
+
+/// How often the retention sweep runs.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// Processes one stored delivery.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ProcessWebhook {
+    /// `webhook_deliveries.id` (of the job's shop).
+    pub delivery_id: i64,
+}
+
+impl Job for ProcessWebhook {
+    const KIND: &'static str = "process_webhook";
+    /// A payload that does not parse fails every attempt; the queue has no "permanent failure"
+    /// yet, so the attempts are few enough that such a delivery reaches the dead letters soon,
+    /// and enough to ride out a database restart.
+    const MAX_ATTEMPTS: i32 = 5;
+
+    async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
+        let db = ctx.shop()?;
+        let Some(delivery) = store::find_delivery(db, self.delivery_id).await? else {
+            // Erased since (shop/redact) or pruned: nothing left to do.
+            tracing::info!(
+                delivery_id = self.delivery_id,
+                "webhook delivery gone; skipped"
+            );
+            return Ok(());
+        };
+        if delivery.processed_at.is_some() {
+            return Ok(());
+        }
+        let now = ctx.clock.now();
+        let topic = delivery.topic.as_str();
+        match topic {
+            "app/uninstalled" => {
+                let shop = parse::<AppUninstalled>(&delivery)?;
+                let done =
+                    shops::mark_uninstalled(&ctx.db, db.shop_id(), delivery.triggered_at, now)
+                        .await?;
+                if done {
+                    tracing::info!(
+                        delivery_id = delivery.id,
+                        shopify_shop_id = shop.id,
+                        "shop uninstalled the app"
+                    );
+                } else {
+                    tracing::info!(
+                        delivery_id = delivery.id,
+                        shopify_shop_id = shop.id,
+                        "uninstall older than the last install; ignored"
+                    );
+                }
+                finish(db, &delivery, now).await
+            }
+            "customers/data_request" | "customers/redact" | "shop/redact" => {
+                let request = compliance_request(&delivery)?;
+                // Recorded only: the export and the erasure are not built yet. The delivery stays
+                // unprocessed so retention keeps the payload the later work will need.
+                tracing::warn!(
+                    delivery_id = delivery.id,
+                    topic,
+                    "compliance request recorded; not yet carried out"
+                );
+                let mut tx = db.begin().await?;
+                store::record_compliance(&mut tx, &request, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            _ => {
+                // Stored and acknowledged; the sync work for these topics comes later. A payload
+                // that is not even JSON still fails here, so it is visible in the dead letters.
+                parse::<serde_json::Value>(&delivery)?;
+                finish(db, &delivery, now).await
+            }
+        }
+    }
+}
+
+fn parse<T: DeserializeOwned>(delivery: &Delivery) -> anyhow::Result<T> {
+    serde_json::from_str(&delivery.payload).with_context(|| {
+        format!(
+            "webhook delivery {} ({}, API {}): the payload does not parse",
+            delivery.id, delivery.topic, delivery.api_version
+        )
+    })
+}
+
+fn compliance_request(delivery: &Delivery) -> anyhow::Result<ComplianceRequest> {
+    let (shopify_shop_id, customer, data_request, orders) = match delivery.topic.as_str() {
+        "customers/data_request" => {
+            let p: CustomersDataRequest = parse(delivery)?;
+            (
+                p.shop_id,
+                p.customer.id,
+                Some(p.data_request.id),
+                p.orders_requested.len(),
+            )
+        }
+        "customers/redact" => {
+            let p: CustomersRedact = parse(delivery)?;
+            (p.shop_id, p.customer.id, None, p.orders_to_redact.len())
+        }
+        _ => (parse::<ShopRedact>(delivery)?.shop_id, None, None, 0),
+    };
+    tracing::info!(
+        delivery_id = delivery.id,
+        shopify_shop_id,
+        "compliance request parsed"
+    );
+    Ok(ComplianceRequest {
+        delivery_id: delivery.id,
+        topic: delivery.topic.clone(),
+        shopify_customer_id: customer,
+        data_request_id: data_request,
+        orders_count: i32::try_from(orders).unwrap_or(i32::MAX),
+        status: "received".to_string(),
+    })
+}
+
+/// Marks the delivery processed, which starts its retention period.
+async fn finish(
+    db: &ShopDb,
+    delivery: &Delivery,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    store::mark_processed(&mut tx, delivery.id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Fans out one [`PruneShopWebhookDeliveries`] per shop (run daily by a schedule), so each
+/// shop's delete runs under its own tenant handle and one failure does not hold up the rest.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PruneWebhookDeliveries {}
+
+impl Job for PruneWebhookDeliveries {
+    const KIND: &'static str = "prune_webhook_deliveries";
+
+    async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
+        // Every shop, uninstalled ones included: their old payloads expire too.
+        let shops = shops::list_ids(&ctx.db).await?;
+        let mut tx = ctx.db.begin().await?;
+        for shop in shops {
+            let id = shop.get();
+            let opts = EnqueueOpts::default()
+                .shop(shop)
+                .key(format!("prune_webhook_deliveries:{id}"));
+            enqueue(&mut tx, &ctx.clock, &PruneShopWebhookDeliveries {}, opts).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Deletes one shop's processed deliveries older than [`RETENTION`].
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PruneShopWebhookDeliveries {}
+
+impl Job for PruneShopWebhookDeliveries {
+    const KIND: &'static str = "prune_shop_webhook_deliveries";
+
+    async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
+        let db = ctx.shop()?;
+        let n = store::prune_processed(db, ctx.clock.now() - RETENTION).await?;
+        if n > 0 {
+            tracing::info!(deleted = n, "old webhook deliveries pruned");
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,10 @@
+//! `POST /webhooks` and the jobs behind it: verification and status codes, dedupe, storage in
+//! one transaction with the job, uninstall and reinstall, compliance topics, dead letters and
+//! payload retention. Payloads are Shopify's official examples (tests/fixtures/shopify).
+
+mod compliance;
+mod dead_letters;
+mod receive;
+mod retention;
+mod support;
+mod uninstall;
