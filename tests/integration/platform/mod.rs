@@ -5,6 +5,7 @@ mod config;
 mod graphql_auth;
 mod health;
 mod install;
+mod isolation;
 mod profile_refresh;
 mod subscriptions;
 mod tenancy;
