@@ -64,6 +64,9 @@ pub struct Config {
     pub dist_dir: PathBuf,
     /// The shop `/dev/session` and the app use by default in dev.
     pub dev_shop: Option<String>,
+    /// Where App Bridge is loaded from: Shopify's CDN (review requires it); tests point it at
+    /// the simulator's stand-in, since the CDN is out of reach there.
+    pub app_bridge_url: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -236,6 +239,10 @@ impl Config {
         let dist_dir = PathBuf::from(get("ECOMCRM_DIST_DIR").unwrap_or_else(|| "dist".into()));
         let dev_shop = get("ECOMCRM_DEV_SHOP")
             .or_else(|| (env == Env::Dev).then(|| "demo-store.myshopify.com".to_string()));
+        let app_bridge_url = match get("ECOMCRM_APP_BRIDGE_URL") {
+            Some(u) => parse_url("ECOMCRM_APP_BRIDGE_URL", &u)?,
+            None => APP_BRIDGE_CDN.to_string(),
+        };
         Ok(Config {
             port,
             database_url,
@@ -249,6 +256,7 @@ impl Config {
             data_dir,
             dist_dir,
             dev_shop,
+            app_bridge_url,
         })
     }
 
@@ -269,6 +277,9 @@ impl Config {
         self.env == Env::Dev
     }
 }
+
+/// App Bridge on Shopify's CDN (self-updating; never bundled or pinned).
+pub const APP_BRIDGE_CDN: &str = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
 
 /// `SHOPIFY_SHOP_BASE_URL` for real Shopify.
 pub const REAL_SHOPIFY: &str = "https://{shop}";

@@ -3,6 +3,7 @@
 //! Set `ECOMCRM_SKIP_BROWSER=1` to skip (xtask does so, loudly, when Chromium is missing).
 
 mod driver;
+mod embedded;
 mod shell;
 
 use std::future::Future;
@@ -17,6 +18,9 @@ const TESTS: &[(&str, TestFn)] = &[
     ),
     ("a_deep_link_opens_its_page_directly", || {
         Box::pin(shell::a_deep_link_opens_its_page_directly())
+    }),
+    ("each_embedded_shop_sees_only_its_own_name", || {
+        Box::pin(embedded::each_embedded_shop_sees_only_its_own_name())
     }),
 ];
 

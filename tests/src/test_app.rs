@@ -42,6 +42,9 @@ pub struct Options {
     /// Run the job worker in the background, as `ecomcrm serve` does. Off by default so tests
     /// run jobs at a point they choose with [`TestApp::run_jobs`].
     pub worker: bool,
+    /// Load App Bridge from the simulator's stand-in admin instead of Shopify's CDN, so a
+    /// browser can open the app as the embedded admin does.
+    pub admin_stand_in: bool,
     /// Extra or overriding environment variables.
     pub vars: HashMap<String, String>,
 }
@@ -96,6 +99,12 @@ impl TestApp {
             "ECOMCRM_DIST_DIR".into(),
             workspace_root().join("dist").display().to_string(),
         );
+        if opts.admin_stand_in {
+            vars.insert(
+                "ECOMCRM_APP_BRIDGE_URL".into(),
+                format!("{}/admin/app-bridge.js", sim.base_url),
+            );
+        }
         vars.extend(opts.vars);
         let config = Config::from_vars(&vars).expect("config");
         let app = Application::with_listener(config, db.db.clone(), Clock::System, listener)
@@ -170,17 +179,28 @@ impl TestApp {
         domain
     }
 
-    /// How many token exchanges the simulator answered successfully for a shop.
+    /// How many offline tokens the simulator issued for a shop (token exchange, authorization
+    /// code, migration). Online exchanges (staff lookups) and refreshes are counted apart.
     pub async fn sim_token_exchanges(&self, shop: &str) -> usize {
+        self.sim_access_token_grants(shop)
+            .iter()
+            .filter(|d| d["online"] != true && d["grant_type"] != "refresh_token")
+            .count()
+    }
+
+    /// The `detail` (grant type, online, expiring) of each successful
+    /// `POST /admin/oauth/access_token` the simulator answered for a shop, oldest first.
+    pub fn sim_access_token_grants(&self, shop: &str) -> Vec<serde_json::Value> {
         self.sim
             .requests()
-            .iter()
+            .into_iter()
             .filter(|r| {
                 r.shop.as_deref() == Some(shop)
                     && r.path.ends_with("/admin/oauth/access_token")
                     && r.status == 200
             })
-            .count()
+            .map(|r| r.detail.unwrap_or_default())
+            .collect()
     }
 
     /// Runs every due job to completion with the server's own registry, as the worker would.
@@ -203,6 +223,31 @@ impl TestApp {
             .expect("db")
             .expect("shop installed")
             .id
+    }
+
+    /// The URL the Shopify admin opens for an embedded app: `shop`, `host`, `embedded=1`, a
+    /// fresh `id_token`, `timestamp` and the HMAC over them, as Shopify signs it.
+    pub fn admin_load_url(&self, shop: &str, path: &str) -> String {
+        use base64::Engine;
+        let handle = shop.trim_end_matches(".myshopify.com");
+        let host = base64::engine::general_purpose::STANDARD_NO_PAD
+            .encode(format!("admin.shopify.com/store/{handle}"));
+        let id_token = self.session_token(shop);
+        let timestamp = chrono::Utc::now().timestamp().to_string();
+        let params = [
+            ("embedded", "1"),
+            ("host", host.as_str()),
+            ("id_token", id_token.as_str()),
+            ("locale", "en"),
+            ("shop", shop),
+            ("timestamp", timestamp.as_str()),
+        ];
+        let hmac = crate::signing::oauth_query_hmac(&self.api_secret, &params);
+        let query: Vec<String> = params
+            .iter()
+            .map(|(k, v)| format!("{k}={}", crate::signing::form_encode(v)))
+            .collect();
+        format!("{}{path}?{}&hmac={hmac}", self.base, query.join("&"))
     }
 
     /// `GET` a path on the app.

@@ -35,7 +35,7 @@ pub async fn callback(State(s): State<HttpState>, RawQuery(q): RawQuery) -> Resp
 pub async fn bounce(State(s): State<HttpState>, RawQuery(q): RawQuery) -> Response {
     let params = query_pairs(q.as_deref());
     let shop = param(&params, "shop").and_then(|v| ShopDomain::parse(v).ok());
-    pages::bounce(&s.app.config.api_key, shop.as_ref())
+    pages::bounce(&s.app.config, shop.as_ref())
 }
 
 /// Checks a document load before `index.html` is served. `None`: serve the app as usual.

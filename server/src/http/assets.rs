@@ -34,9 +34,6 @@ async fn read(s: &HttpState, path: &str) -> Option<Cow<'static, [u8]>> {
     }
 }
 
-const APP_BRIDGE: &str =
-    r#"<script src="https://cdn.shopify.com/shopifycloud/app-bridge.js"></script>"#;
-
 /// Serves a bundle file or the app's `index.html`.
 pub async fn serve(
     State(s): State<HttpState>,
@@ -122,7 +119,17 @@ async fn index(s: &HttpState, q: &std::collections::HashMap<String, String>) -> 
     let embedded = q.contains_key("host");
     let html = String::from_utf8_lossy(&bytes)
         .replace("%SHOPIFY_API_KEY%", &html_escape(&cfg.api_key))
-        .replace("<!--APP_BRIDGE-->", if embedded { APP_BRIDGE } else { "" })
+        .replace(
+            "<!--APP_BRIDGE-->",
+            &if embedded {
+                format!(
+                    r#"<script src="{}"></script>"#,
+                    html_escape(&cfg.app_bridge_url)
+                )
+            } else {
+                String::new()
+            },
+        )
         .replace(
             "%DEV_SHOP%",
             &html_escape(

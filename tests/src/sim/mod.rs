@@ -15,6 +15,7 @@
 //! - `POST /_sim/clock` — move the simulated clock forward
 
 pub mod admin_api;
+pub mod admin_frame;
 pub mod admin_schema;
 pub mod control;
 pub mod cost;
@@ -132,6 +133,8 @@ pub fn router(state: SimState) -> Router {
         )
         .route("/_sim/webhooks", post(control::post_webhook))
         .route("/_sim/clock", post(control::advance_clock))
+        .route("/admin/app-bridge.js", get(admin_frame::app_bridge))
+        .route("/_sim/session-token", get(admin_frame::session_token))
         .fallback(|| async { web::not_found() })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

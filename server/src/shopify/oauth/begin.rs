@@ -42,7 +42,7 @@ pub async fn start(state: &AppState, shop: &ShopDomain, embedded: bool) -> Respo
     };
     let url = authorize_url(state, shop, &nonce);
     if embedded {
-        pages::exit_iframe(&state.config.api_key, Some(shop), &url)
+        pages::exit_iframe(&state.config, Some(shop), &url)
     } else {
         (StatusCode::FOUND, [(header::LOCATION, url)]).into_response()
     }

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::ShopDomain;
 
-const APP_BRIDGE_SRC: &str = "https://cdn.shopify.com/shopifycloud/app-bridge.js";
+use crate::config::Config;
 
 /// `frame-ancestors` for a sanitised shop, or `'none'` when there is none to allow.
 pub fn csp(shop: Option<&ShopDomain>) -> String {
@@ -31,23 +31,24 @@ fn html(status: StatusCode, shop: Option<&ShopDomain>, body: String) -> Response
     res
 }
 
-fn app_bridge_head(api_key: &str) -> String {
+fn app_bridge_head(config: &Config) -> String {
     format!(
-        r#"<meta name="shopify-api-key" content="{}" /><script src="{APP_BRIDGE_SRC}"></script>"#,
-        escape(api_key)
+        r#"<meta name="shopify-api-key" content="{}" /><script src="{}"></script>"#,
+        escape(&config.api_key),
+        escape(&config.app_bridge_url)
     )
 }
 
 /// The bounce page (SHOPIFY.md §3.5): only App Bridge, which fetches a fresh session token and
 /// reloads the `shopify-reload` URL with it.
-pub fn bounce(api_key: &str, shop: Option<&ShopDomain>) -> Response {
-    let body = format!("<head>{}</head>", app_bridge_head(api_key));
+pub fn bounce(config: &Config, shop: Option<&ShopDomain>) -> Response {
+    let body = format!("<head>{}</head>", app_bridge_head(config));
     html(StatusCode::OK, shop, body)
 }
 
 /// The exit-iframe page (SHOPIFY.md §3.6): the grant screen refuses to be framed, so inside the
 /// admin the top window must navigate. App Bridge is loaded so the admin allows it.
-pub fn exit_iframe(api_key: &str, shop: Option<&ShopDomain>, url: &str) -> Response {
+pub fn exit_iframe(config: &Config, shop: Option<&ShopDomain>, url: &str) -> Response {
     // JSON is a JS string literal; `<` is escaped so `</script>` in the URL cannot end the script.
     let js_url = serde_json::to_string(url)
         .unwrap_or_else(|_| "\"/\"".into())
@@ -55,7 +56,7 @@ pub fn exit_iframe(api_key: &str, shop: Option<&ShopDomain>, url: &str) -> Respo
     let body = format!(
         "<!doctype html><html><head>{}<script>window.open({js_url}, \"_top\");</script></head>\
          <body><p>Redirecting to Shopify… <a href=\"{}\" target=\"_top\">Continue</a></p></body></html>",
-        app_bridge_head(api_key),
+        app_bridge_head(config),
         escape(url),
     );
     html(StatusCode::OK, shop, body)
