@@ -21,6 +21,9 @@ pub fn registry(state: &AppState) -> Registry {
         ))
         .register::<crate::shopify::webhooks::jobs::ProcessWebhook>()
         .register::<crate::shopify::webhooks::jobs::PruneShopWebhookDeliveries>()
+        .register::<crate::shopify::gdpr::RedactCustomer>()
+        .register::<crate::shopify::gdpr::ExportCustomerData>()
+        .register::<crate::shopify::gdpr::RedactShop>()
         .schedule(Schedule::every(
             "prune_webhook_deliveries",
             crate::shopify::webhooks::jobs::PRUNE_EVERY,

@@ -3,6 +3,9 @@
 
 mod auth;
 mod events;
+mod gdpr;
+mod hardening;
 mod jobs;
 mod platform;
+mod tokens;
 mod webhooks;

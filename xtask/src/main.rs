@@ -31,7 +31,7 @@ fn main() -> std::process::ExitCode {
                 "  test        fmt, clippy, every test on SQLite and PostgreSQL, browser tests"
             );
             eprintln!("  build       release binary with the app embedded: target/release/ecomcrm");
-            eprintln!("  bench NAME  run a benchmark (jobs)");
+            eprintln!("  bench NAME  run a benchmark (jobs, webhooks)");
             return std::process::ExitCode::from(2);
         }
     };
@@ -47,7 +47,7 @@ fn main() -> std::process::ExitCode {
 /// `cargo xtask bench NAME`: benchmarks live in the tests crate's `bench` binary.
 fn bench(args: &[String]) -> anyhow::Result<()> {
     let Some(name) = args.first() else {
-        anyhow::bail!("usage: cargo xtask bench NAME (jobs)")
+        anyhow::bail!("usage: cargo xtask bench NAME (jobs, webhooks)")
     };
     proc::cargo(&[
         "run",

@@ -21,8 +21,15 @@ fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_default()
 }
 
-/// Tables that are not tenant tables: the registry itself and the platform's queue.
-const NOT_TENANT: &[&str] = &["shops", "jobs", "job_schedules", "oauth_states"];
+/// Tables that are not tenant tables: the registry itself, the platform's queue, OAuth nonces
+/// and the shop-erasure audit (which must outlive the shop's id).
+const NOT_TENANT: &[&str] = &[
+    "shops",
+    "jobs",
+    "job_schedules",
+    "oauth_states",
+    "shop_redactions",
+];
 
 /// `create table` names in a migration file.
 pub fn created_tables(sql: &str) -> Vec<String> {
@@ -129,6 +136,44 @@ fn every_tenant_table_has_shop_id_and_row_level_security() {
             );
         }
     }
+}
+
+/// Tenant tables created by the PostgreSQL migrations (every created table not in NOT_TENANT).
+fn tenant_tables() -> Vec<String> {
+    let mut sql_files = Vec::new();
+    files(
+        &crate::root().join("migrations/postgres"),
+        "sql",
+        &mut sql_files,
+    );
+    let mut tables: Vec<String> = sql_files
+        .iter()
+        .flat_map(|f| created_tables(&read(f)))
+        .filter(|t| !NOT_TENANT.contains(&t.as_str()))
+        .collect();
+    tables.sort();
+    tables
+}
+
+/// Redaction and shop erasure walk `TENANT_TABLES` (server/src/shopify/gdpr/registry.rs); a
+/// tenant table missing there would keep personal data after `customers/redact` or `shop/redact`.
+/// (tests/integration/gdpr/registry.rs checks the same against the live catalog.)
+#[test]
+fn every_tenant_table_is_in_the_gdpr_registry() {
+    let registry = read(&crate::root().join("server/src/shopify/gdpr/registry.rs"));
+    let mut listed: Vec<String> = registry
+        .split("name: \"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        tenant_tables(),
+        "TENANT_TABLES in server/src/shopify/gdpr/registry.rs must list exactly the tenant tables \
+         of migrations/postgres (or add a platform table to NOT_TENANT in xtask/src/tidy.rs)"
+    );
 }
 
 #[test]

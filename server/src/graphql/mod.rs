@@ -6,11 +6,13 @@ pub use context::RequestCtx;
 
 use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, Schema};
 
+use crate::shopify::gdpr::schema::PrivacyQuery;
 use crate::shopify::schema::{ShopQuery, ShopSubscription};
+use crate::shopify::staff_schema::StaffQuery;
 
 /// All queries, one part per domain.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(ShopQuery);
+pub struct QueryRoot(ShopQuery, StaffQuery, PrivacyQuery);
 
 /// All subscriptions, one part per domain.
 #[derive(MergedSubscription, Default)]

@@ -6,12 +6,14 @@ mod auth;
 mod dev;
 mod graphql;
 mod health;
+pub mod rate_limit;
 
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, Request};
 use axum::routing::get;
+use axum::{Extension, middleware};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -39,6 +41,9 @@ const MAX_GRAPHQL_BODY: usize = 1024 * 1024;
 /// Builds the router with request ids, tracing, panic safety and timeouts.
 pub fn router(state: HttpState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID);
+    let limits = rate_limit::RateLimits::new(state.app.clock.clone());
+    // Unauthenticated routes are limited per client address; `/webhooks` and `/healthz` never.
+    let per_address = middleware::from_fn_with_state(limits.clone(), rate_limit::per_address);
     let mut r = Router::new()
         .route("/healthz", get(health::healthz))
         // GraphQL bodies are read whole before the token is checked: cap them.
@@ -49,16 +54,24 @@ pub fn router(state: HttpState) -> Router {
         )
         .route("/graphql/ws", get(graphql::graphql_ws))
         .route("/webhooks", crate::shopify::webhooks::route())
-        .route("/auth", get(app_load::auth))
-        .route("/auth/callback", get(app_load::callback))
-        .route(app_load::BOUNCE_PATH, get(app_load::bounce));
+        .route("/auth", get(app_load::auth).layer(per_address.clone()))
+        .route(
+            "/auth/callback",
+            get(app_load::callback).layer(per_address.clone()),
+        )
+        .route(
+            app_load::BOUNCE_PATH,
+            get(app_load::bounce).layer(per_address.clone()),
+        );
     if state.app.config.dev_sessions_enabled() {
         r = r
             .route("/graphiql", get(graphql::graphiql))
-            .route("/dev/session", get(dev::session));
+            .route("/dev/session", get(dev::session).layer(per_address));
     }
     r.fallback(assets::serve)
         .with_state(state)
+        // `/graphql` limits per verified shop, so the check runs in the handler after auth.
+        .layer(Extension(limits))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(assets::panic_response))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::clock::Clock;
-use crate::db::Db;
+use crate::db::{Db, ShopId};
 
 use super::{Conn, JobId, JobState};
 
@@ -158,6 +158,34 @@ pub async fn cancel_by_key<'a>(
     .bind(clock.now().timestamp_millis())
     .execute()
     .await
+}
+
+/// Cancels every pending job of a shop except the kinds in `keep` (uninstall keeps compliance
+/// work; shop/redact keeps nothing). Running ones are left to finish, as in [`cancel_by_key`];
+/// returns how many were cancelled.
+pub async fn cancel_for_shop<'a>(
+    conn: impl Into<Conn<'a>>,
+    clock: &Clock,
+    shop: ShopId,
+    keep: &[&str],
+) -> sqlx::Result<u64> {
+    let mut conn = conn.into();
+    // Placeholders, not the kinds themselves, so no text reaches the SQL.
+    let keep_sql: String = (0..keep.len())
+        .map(|i| format!(" and kind <> ${}", i + 3))
+        .collect();
+    let sql = format!(
+        "update jobs set state = 'cancelled', finished_at = $2, updated_at = $2 \
+         where shop_id = $1 and state = 'pending'{keep_sql}"
+    );
+    let mut q = conn
+        .query(&sql)
+        .bind(shop.get())
+        .bind(clock.now().timestamp_millis());
+    for kind in keep {
+        q = q.bind(*kind);
+    }
+    q.execute().await
 }
 
 /// How many jobs are in each state.

@@ -28,8 +28,8 @@ use serde::de::DeserializeOwned;
 use crate::db::{Db, DbTx, Query};
 
 pub use admin::{
-    JobRecord, QueueStats, cancel_by_key, find_job, list_dead, prune_finished, queue_stats,
-    retry_dead,
+    JobRecord, QueueStats, cancel_by_key, cancel_for_shop, find_job, list_dead, prune_finished,
+    queue_stats, retry_dead,
 };
 pub use ctx::{Extensions, JobCtx};
 pub use enqueue::{EnqueueOpts, enqueue, enqueue_many, enqueue_now};

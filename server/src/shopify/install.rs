@@ -5,6 +5,7 @@
 use super::session_token::{self, VerifiedSession};
 use super::shops::{self, Shop};
 use super::token_exchange;
+use super::{refresh, staff};
 use crate::db::ShopDb;
 use crate::state::AppState;
 
@@ -54,9 +55,23 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<AuthedShop, A
             .map_err(anyhow::Error::from)?,
     };
     if shop.usable_access_token(&state.cipher, now).is_none() {
-        shop = install(state, &session, shop.id).await?;
+        // Refreshing keeps the install as it is; only when that cannot work (never installed,
+        // refresh token expired or refused, Shopify unreachable) is the session token exchanged.
+        shop = match refresh::fresh_access_token(state, shop.id).await {
+            Ok(_) => shops::find_by_id(&state.db, shop.id)
+                .await
+                .map_err(anyhow::Error::from)?
+                .ok_or_else(|| anyhow::anyhow!("shop row vanished"))?,
+            Err(e) => {
+                if let refresh::RefreshError::Failed(e) = &e {
+                    tracing::warn!(shop = %session.shop, error = %e, "refresh failed; exchanging");
+                }
+                install(state, &session, shop.id).await?
+            }
+        };
     }
     let db = shop.db(&state.db);
+    staff::sync_from_session(state, &db, &session).await;
     Ok(AuthedShop { shop, session, db })
 }
 

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{profile, shops};
+use super::{profile, refresh, shops};
 use crate::events::DomainEvent;
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
 use crate::state::AppState;
@@ -29,10 +29,14 @@ impl Job for RefreshShopProfile {
             return Ok(()); // The shop was erased since: nothing to refresh.
         };
         let now = ctx.clock.now();
-        let Some(token) = shop.usable_access_token(&state.cipher, now) else {
-            // Uninstalled, or the token needs the merchant to open the app again: not an error.
-            tracing::info!(shop = %shop.domain, "no usable token; profile refresh skipped");
-            return Ok(());
+        let token = match refresh::fresh_access_token(state, shop.id).await {
+            Ok(token) => token,
+            Err(refresh::RefreshError::NeedsReauth) => {
+                // Uninstalled, or the merchant must open the app again: not an error.
+                tracing::info!(shop = %shop.domain, "no usable token; profile refresh skipped");
+                return Ok(());
+            }
+            Err(refresh::RefreshError::Failed(e)) => return Err(e),
         };
         let p = profile::refresh(&state.admin, db, &shop.domain, &token, now).await?;
         let event = DomainEvent::new(

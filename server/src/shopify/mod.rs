@@ -3,13 +3,17 @@
 
 pub mod admin_client;
 pub mod crypto;
+pub mod gdpr;
 pub mod install;
 pub mod jobs;
 pub mod oauth;
 pub mod profile;
+pub mod refresh;
 pub mod schema;
 pub mod session_token;
 pub mod shops;
+pub mod staff;
+pub mod staff_schema;
 pub mod token_exchange;
 pub mod webhooks;
 

@@ -51,13 +51,12 @@ impl ShopQuery {
 
 async fn fetch_profile(rc: &RequestCtx) -> Result<profile::ShopProfile, AppError> {
     let app = &rc.app;
-    let shop = super::shops::find_by_id(&app.db, rc.db.shop_id())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let token = match super::refresh::fresh_access_token(app, rc.db.shop_id()).await {
+        Ok(token) => token,
+        Err(super::refresh::RefreshError::NeedsReauth) => return Err(AppError::Unauthorized),
+        Err(super::refresh::RefreshError::Failed(e)) => return Err(AppError::Internal(e)),
+    };
     let now = app.clock.now();
-    let token = shop
-        .usable_access_token(&app.cipher, now)
-        .ok_or(AppError::Unauthorized)?;
     profile::refresh(&app.admin, &rc.db, &rc.shop, &token, now)
         .await
         .map_err(|e| AppError::Internal(e.into()))

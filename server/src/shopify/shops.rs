@@ -195,3 +195,110 @@ pub async fn mark_uninstalled(
         .await?;
     Ok(n == 1)
 }
+
+/// A refresh token as stored: sealed bytes and expiry.
+type StoredRefresh = (Option<Vec<u8>>, Option<DateTime<Utc>>);
+
+/// The shop's refresh token (decrypted) and when it expires; `None` when there is none or it
+/// cannot be decrypted (a rotated key), either way the merchant must open the app again.
+pub async fn refresh_token_in(
+    tx: &mut DbTx,
+    shop: ShopId,
+    cipher: &Cipher,
+) -> sqlx::Result<Option<(String, Option<DateTime<Utc>>)>> {
+    let row: Option<StoredRefresh> = tx
+        .query("select refresh_token_enc, refresh_token_expires_at from shops where id = $1")
+        .bind(shop.get())
+        .fetch_optional()
+        .await?;
+    Ok(row.and_then(|(enc, expires)| {
+        let token = cipher.open(enc.as_deref()?).ok()?;
+        Some((token, expires))
+    }))
+}
+
+/// Stores a refreshed access token and the rotated refresh token together, inside the caller's
+/// locked transaction: Shopify has already retired the old refresh token, so losing the new one
+/// would strand the shop until the merchant opens the app. Unlike [`store_offline_token`] it
+/// never marks an uninstalled shop installed again.
+pub async fn store_rotated_token(
+    tx: &mut DbTx,
+    shop: ShopId,
+    token: &OfflineToken,
+    cipher: &Cipher,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let after = |secs: Option<i64>| {
+        secs.and_then(Duration::try_seconds)
+            .and_then(|d| now.checked_add_signed(d))
+    };
+    tx.query(
+        "update shops set access_token_enc = $2, access_token_expires_at = $3, refresh_token_enc = $4, \
+         refresh_token_expires_at = $5, scopes = $6, updated_at = $7 \
+         where id = $1 and uninstalled_at is null",
+    )
+    .bind(shop.get())
+    .bind(cipher.seal(&token.access_token))
+    .bind(after(token.expires_in))
+    .bind(token.refresh_token.as_deref().map(|t| cipher.seal(t)))
+    .bind(after(token.refresh_token_expires_in))
+    .bind(token.scope.as_str())
+    .bind(now)
+    .execute()
+    .await?;
+    Ok(())
+}
+
+/// Drops a shop's tokens when its refresh token is expired or refused: the next session-token
+/// request then finds no usable token and exchanges again, and jobs skip the shop until then.
+pub async fn clear_tokens(tx: &mut DbTx, shop: ShopId, now: DateTime<Utc>) -> sqlx::Result<()> {
+    tx.query(
+        "update shops set access_token_enc = null, access_token_expires_at = null, \
+         refresh_token_enc = null, refresh_token_expires_at = null, updated_at = $2 where id = $1",
+    )
+    .bind(shop.get())
+    .bind(now)
+    .execute()
+    .await?;
+    Ok(())
+}
+
+/// What a shop erasure did, for its audit row (counts only).
+#[derive(Debug, Clone, Copy)]
+pub struct Erasure {
+    /// Tenant rows deleted.
+    pub rows_deleted: u64,
+    /// Pending jobs cancelled.
+    pub jobs_cancelled: u64,
+    /// When Shopify triggered the `shop/redact`.
+    pub requested_at: DateTime<Utc>,
+}
+
+/// The last step of `shop/redact` (server/src/shopify/gdpr), after its tenant rows are gone:
+/// records the erasure in the `shop_redactions` audit (domain and counts; the id is about to
+/// stop existing) and deletes the registry row, tokens and domain with it. A later install
+/// starts a new row.
+pub async fn erase(
+    tx: &mut DbTx,
+    shop: &Shop,
+    audit: &Erasure,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    tx.query(
+        "insert into shop_redactions (shop_domain, rows_deleted, jobs_cancelled, requested_at, \
+         completed_at) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(shop.domain.as_str())
+    .bind(count(audit.rows_deleted))
+    .bind(count(audit.jobs_cancelled))
+    .bind(audit.requested_at)
+    .bind(now)
+    .execute()
+    .await?;
+    tx.query("delete from shops where id = $1")
+        .bind(shop.id.get())
+        .execute()
+        .await?;
+    Ok(())
+}

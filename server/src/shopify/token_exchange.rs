@@ -80,10 +80,11 @@ pub async fn exchange_offline(
     }
 }
 
-/// What the access-token endpoint answered.
-pub enum AccessTokenReply {
+/// What the access-token endpoint answered. `T` is the success body's shape: an offline token
+/// by default, or another view of the same body (the online exchange reads `associated_user`).
+pub enum AccessTokenReply<T = OfflineToken> {
     /// A token.
-    Token(OfflineToken),
+    Token(T),
     /// A 4xx, with its body (Shopify's `error` codes live there).
     Refused {
         /// The HTTP status.
@@ -102,6 +103,16 @@ pub async fn post_access_token(
     shop: &ShopDomain,
     grant: &[(&str, &str)],
 ) -> Result<AccessTokenReply, ExchangeError> {
+    post_access_token_as(http, config, shop, grant).await
+}
+
+/// [`post_access_token`] with the success body read as `T`.
+pub async fn post_access_token_as<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    config: &Config,
+    shop: &ShopDomain,
+    grant: &[(&str, &str)],
+) -> Result<AccessTokenReply<T>, ExchangeError> {
     let url = format!("{}/admin/oauth/access_token", config.shop_base(shop));
     let mut form = vec![
         ("client_id", config.api_key.as_str()),

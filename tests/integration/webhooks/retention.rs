@@ -14,7 +14,8 @@ async fn retention_deletes_old_processed_deliveries_only() {
     let shop = installed_shop(&app, "tidy-shop").await;
     let old_done = delivery(&shop, "orders/create");
     let recent_done = delivery(&shop, "orders/create");
-    let old_pending = delivery(&shop, "customers/redact");
+    // A payload that does not parse: its job fails and retries, so it stays unprocessed.
+    let old_pending = delivery_with(&shop, "orders/create", b"{not json".to_vec());
     for d in [&old_done, &recent_done, &old_pending] {
         assert_eq!(send(&app, d).await.status, 200);
     }

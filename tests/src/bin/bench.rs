@@ -4,6 +4,12 @@
 //! (a fresh database), with 1 and 2 workers running in this process while the jobs are
 //! enqueued. Prints one row per database and worker count with every run and the median, and
 //! fails when a median is under the 1,000 jobs/s floor.
+//!
+//! `webhooks`: signed `orders/create` deliveries to the real server over loopback HTTP (see
+//! `tests/src/bench/webhooks.rs`).
+
+#[path = "../bench/webhooks.rs"]
+mod webhooks;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -46,12 +52,46 @@ enum Bench {
         #[arg(long)]
         only: Option<String>,
     },
+    /// Signed webhook deliveries per second and latency to the 200, SQLite and PostgreSQL.
+    Webhooks {
+        /// Deliveries per closed-loop run.
+        #[arg(long, default_value_t = 20_000)]
+        count: usize,
+        /// Closed-loop runs per database (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Offered deliveries per second in the open-loop mode.
+        #[arg(long, default_value_t = 500)]
+        rate: usize,
+        /// Seconds of open-loop load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Only this database: sqlite or postgres.
+        #[arg(long)]
+        only: Option<String>,
+    },
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().bench {
         Bench::Jobs { jobs, runs, only } => bench_jobs(jobs, runs.max(1), only.as_deref()).await,
+        Bench::Webhooks {
+            count,
+            runs,
+            rate,
+            seconds,
+            only,
+        } => {
+            let opts = webhooks::Opts {
+                count,
+                runs,
+                rate,
+                seconds,
+                only,
+            };
+            webhooks::run(opts, &machine()).await
+        }
     }
 }
 
@@ -153,6 +193,14 @@ fn median(mut xs: Vec<f64>) -> f64 {
     xs[xs.len() / 2]
 }
 
+/// `N CPUs, model`, for the first line of every bench's output.
+fn machine() -> String {
+    let nproc = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!("{nproc} CPUs, {}", cpu_model())
+}
+
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -165,10 +213,7 @@ fn cpu_model() -> String {
 }
 
 async fn bench_jobs(jobs: usize, runs: usize, only: Option<&str>) -> anyhow::Result<()> {
-    let nproc = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    println!("machine: {nproc} CPUs, {}", cpu_model());
+    println!("machine: {}", machine());
     println!(
         "jobs: {jobs} no-op jobs per run, enqueued in transactions of {ENQUEUE_BATCH} while the workers run;"
     );

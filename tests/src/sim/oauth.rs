@@ -229,6 +229,9 @@ pub async fn access_token(
                     if requested == OFFLINE_TOKEN {
                         return issued(shop.tokens.issue_offline(&config.scopes, expiring, now), &grant);
                     }
+                    if shop.refuse_online_exchange {
+                        return oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Simulated failure.");
+                    }
                     match claims.sub.as_deref().and_then(|sub| staff_user(shop, sub)) {
                         Some(user) => issued(shop.tokens.issue_online(&config.scopes, user, now), &grant),
                         None => invalid_subject_token(),

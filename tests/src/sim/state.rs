@@ -105,6 +105,9 @@ pub struct SimShop {
     pub bucket: LeakyBucket,
     /// HTTP statuses the next Admin API calls answer with, for failure tests.
     pub faults: VecDeque<u16>,
+    /// Online token exchanges answer 500 while set, for tests that staff lookups never fail a
+    /// request.
+    pub refuse_online_exchange: bool,
 }
 
 /// What `GET /_sim/shops/{shop}` answers.
@@ -366,6 +369,7 @@ pub fn build_shop(
         tokens: TokenStore::default(),
         bucket,
         faults: VecDeque::new(),
+        refuse_online_exchange: false,
     })
 }
 

@@ -12,7 +12,7 @@ use super::payloads::{AppUninstalled, CustomersDataRequest, CustomersRedact, Sho
 use super::store::{self, ComplianceRequest, Delivery};
 use crate::db::ShopDb;
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
-use crate::shopify::shops;
+use crate::shopify::{gdpr, shops};
 
 /// How long a processed delivery's raw payload is kept (for replays and investigations)
 /// before [`PruneShopWebhookDeliveries`] deletes it. Raw payloads hold customers' personal
@@ -50,6 +50,10 @@ impl Job for ProcessWebhook {
             return Ok(());
         }
         let now = ctx.clock.now();
+        if gdpr::engine::is_redacted(&delivery.payload) {
+            // Erased by customers/redact before it ran: nothing is left to act on.
+            return finish(db, &delivery, now).await;
+        }
         let topic = delivery.topic.as_str();
         match topic {
             "app/uninstalled" => {
@@ -58,9 +62,12 @@ impl Job for ProcessWebhook {
                     shops::mark_uninstalled(&ctx.db, db.shop_id(), delivery.triggered_at, now)
                         .await?;
                 if done {
+                    // Nothing runs for the shop any more, except compliance work (§6).
+                    let cancelled = gdpr::jobs::after_uninstall(ctx, db).await?;
                     tracing::info!(
                         delivery_id = delivery.id,
                         shopify_shop_id = shop.id,
+                        jobs_cancelled = cancelled,
                         "shop uninstalled the app"
                     );
                 } else {
@@ -74,15 +81,20 @@ impl Job for ProcessWebhook {
             }
             "customers/data_request" | "customers/redact" | "shop/redact" => {
                 let request = compliance_request(&delivery)?;
-                // Recorded only: the export and the erasure are not built yet. The delivery stays
-                // unprocessed so retention keeps the payload the later work will need.
-                tracing::warn!(
-                    delivery_id = delivery.id,
-                    topic,
-                    "compliance request recorded; not yet carried out"
-                );
+                // Recorded, and its job enqueued, in one transaction. The delivery stays
+                // unprocessed (so retention keeps the payload) until that job completes it.
                 let mut tx = db.begin().await?;
                 store::record_compliance(&mut tx, &request, now).await?;
+                let customer = request.shopify_customer_id;
+                gdpr::jobs::enqueue_for(
+                    &mut tx,
+                    &ctx.clock,
+                    db.shop_id(),
+                    topic,
+                    delivery.id,
+                    customer,
+                )
+                .await?;
                 tx.commit().await?;
                 Ok(())
             }

@@ -1,0 +1,113 @@
+//! The registry-driven work on tenant tables: find a customer's documents, replace them with a
+//! redaction marker, gather them into an export, or delete all of a shop's rows. Table and column
+//! names come only from [`TENANT_TABLES`] (constants), never from input.
+
+use serde_json::{Value, json};
+
+use super::registry::{CustomerRows, TENANT_TABLES};
+use super::subject::Subject;
+use crate::db::ShopTx;
+
+/// Rows read per page while scanning a table, so a shop's month of payloads is never loaded at
+/// once.
+const PAGE: i64 = 500;
+
+/// What replaces an erased document: valid JSON (so readers still parse it) with nothing of the
+/// customer left, not even their ids.
+pub fn redaction_marker() -> String {
+    json!({ "redacted": true }).to_string()
+}
+
+/// Whether a stored document is a redaction marker.
+pub fn is_redacted(doc: &str) -> bool {
+    serde_json::from_str::<Value>(doc).is_ok_and(|v| v.get("redacted") == Some(&Value::Bool(true)))
+}
+
+/// One document of a table that mentions the subject.
+#[derive(Debug)]
+pub struct Found {
+    /// The table.
+    pub table: &'static str,
+    /// The row's `id`.
+    pub id: i64,
+    /// The document (parsed; a stored text that is not JSON is never matched).
+    pub doc: Value,
+}
+
+/// Every document of the shop that mentions the subject, table by table in registry order.
+/// `only_exportable` leaves out tables that an export does not include.
+pub async fn find_mentions(
+    tx: &mut ShopTx,
+    subject: &Subject,
+    only_exportable: bool,
+) -> sqlx::Result<Vec<Found>> {
+    let mut found = Vec::new();
+    for t in TENANT_TABLES {
+        let CustomerRows::Json { column, export } = t.customer_rows else {
+            continue;
+        };
+        if only_exportable && !export {
+            continue;
+        }
+        let sql = format!(
+            "select id, {column} from {} where shop_id = $1 and id > $2 and {column} is not null \
+             order by id limit $3",
+            t.name
+        );
+        let mut after = 0_i64;
+        loop {
+            let rows: Vec<(i64, String)> =
+                tx.query(&sql).bind(after).bind(PAGE).fetch_all().await?;
+            let Some(&(last, _)) = rows.last() else { break };
+            after = last;
+            for (id, text) in rows {
+                if let Ok(doc) = serde_json::from_str::<Value>(&text)
+                    && subject.mentioned_in(&doc)
+                {
+                    found.push(Found {
+                        table: t.name,
+                        id,
+                        doc,
+                    });
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Replaces every document that mentions the subject with the redaction marker; returns how
+/// many rows changed.
+pub async fn redact_customer(tx: &mut ShopTx, subject: &Subject) -> sqlx::Result<u64> {
+    let found = find_mentions(tx, subject, false).await?;
+    let marker = redaction_marker();
+    let mut n = 0;
+    for f in &found {
+        let Some(CustomerRows::Json { column, .. }) =
+            super::registry::find(f.table).map(|t| t.customer_rows)
+        else {
+            continue;
+        };
+        let sql = format!(
+            "update {} set {column} = $3 where shop_id = $1 and id = $2",
+            f.table
+        );
+        n += tx
+            .query(&sql)
+            .bind(f.id)
+            .bind(marker.as_str())
+            .execute()
+            .await?;
+    }
+    Ok(n)
+}
+
+/// Deletes every row of the shop in every tenant table; returns how many went.
+pub async fn delete_shop_rows(tx: &mut ShopTx) -> sqlx::Result<u64> {
+    let mut n = 0;
+    for t in TENANT_TABLES {
+        let sql = format!("delete from {} where shop_id = $1", t.name);
+        n += tx.query(&sql).execute().await?;
+    }
+    Ok(n)
+}

@@ -1,0 +1,76 @@
+//! The registry of tenant tables: every table with a `shop_id`, the columns that may hold
+//! personal data and how a customer's rows are found. Redaction, exports and shop erasure walk
+//! this list; `tests/integration/gdpr/registry.rs` and xtask tidy fail when a migration creates
+//! a tenant table that is missing here.
+
+/// How a customer's rows are found in a tenant table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CustomerRows {
+    /// The table holds no customer's personal data (shop-level facts, staff, audit counts).
+    None,
+    /// `column` holds JSON (raw Shopify payloads, exports) that may mention customers; rows are
+    /// keyed by `id` and found by the customer's id, email or phone anywhere in the document
+    /// (SHOPIFY.md §6: "match by id, email, and phone"). Matching documents are replaced whole
+    /// by a redaction marker, which takes names and addresses with them.
+    Json {
+        /// The TEXT column holding the document.
+        column: &'static str,
+        /// Whether a data export includes these documents (not for the exports themselves).
+        export: bool,
+    },
+}
+
+/// One tenant table.
+#[derive(Debug, Clone, Copy)]
+pub struct TenantTable {
+    /// Table name as created by the migrations.
+    pub name: &'static str,
+    /// Text or JSON columns that may hold personal data (customers', the merchant's or staff's).
+    pub personal_columns: &'static [&'static str],
+    /// How a customer's rows are found.
+    pub customer_rows: CustomerRows,
+}
+
+/// Every tenant table, children before parents (shop/redact deletes in this order; today every
+/// table's only parent is `shops`, which is deleted last, outside this list).
+pub const TENANT_TABLES: &[TenantTable] = &[
+    TenantTable {
+        name: "data_exports",
+        personal_columns: &["export_json"],
+        customer_rows: CustomerRows::Json {
+            column: "export_json",
+            export: false,
+        },
+    },
+    TenantTable {
+        // Audit rows: ids and counts, no personal data by design (0003, 0005).
+        name: "compliance_requests",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        name: "webhook_deliveries",
+        personal_columns: &["payload"],
+        customer_rows: CustomerRows::Json {
+            column: "payload",
+            export: true,
+        },
+    },
+    TenantTable {
+        // The shop's staff (merchant side), erased with the shop, never a customer's data.
+        name: "staff_members",
+        personal_columns: &["first_name", "last_name", "email"],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        // The shop's own contact details, not a customer's.
+        name: "shop_profiles",
+        personal_columns: &["name", "email"],
+        customer_rows: CustomerRows::None,
+    },
+];
+
+/// The registry entry of a table.
+pub fn find(name: &str) -> Option<&'static TenantTable> {
+    TENANT_TABLES.iter().find(|t| t.name == name)
+}
