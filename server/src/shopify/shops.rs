@@ -136,25 +136,37 @@ pub async fn store_offline_token(
     cipher: &Cipher,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
+    let sql = "update shops set access_token_enc = $2, access_token_expires_at = $3, refresh_token_enc = $4, \
+               refresh_token_expires_at = $5, scopes = $6, installed_at = coalesce(installed_at, $7), \
+               uninstalled_at = null, updated_at = $7 where id = $1";
+    write_tokens(tx, sql, shop, token, cipher, now).await
+}
+
+/// Writes a token reply with `sql`, whose binds are: shop, access token, its expiry, refresh
+/// token, its expiry, scopes, now. Both tokens are sealed before they reach the database.
+async fn write_tokens(
+    tx: &mut DbTx,
+    sql: &str,
+    shop: ShopId,
+    token: &OfflineToken,
+    cipher: &Cipher,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
     // A nonsensical lifetime from the wire must not panic the time arithmetic.
     let after = |secs: Option<i64>| {
         secs.and_then(Duration::try_seconds)
             .and_then(|d| now.checked_add_signed(d))
     };
-    tx.query(
-        "update shops set access_token_enc = $2, access_token_expires_at = $3, refresh_token_enc = $4, \
-         refresh_token_expires_at = $5, scopes = $6, installed_at = coalesce(installed_at, $7), \
-         uninstalled_at = null, updated_at = $7 where id = $1",
-    )
-    .bind(shop.get())
-    .bind(cipher.seal(&token.access_token))
-    .bind(after(token.expires_in))
-    .bind(token.refresh_token.as_deref().map(|t| cipher.seal(t)))
-    .bind(after(token.refresh_token_expires_in))
-    .bind(token.scope.as_str())
-    .bind(now)
-    .execute()
-    .await?;
+    tx.query(sql)
+        .bind(shop.get())
+        .bind(cipher.seal(&token.access_token))
+        .bind(after(token.expires_in))
+        .bind(token.refresh_token.as_deref().map(|t| cipher.seal(t)))
+        .bind(after(token.refresh_token_expires_in))
+        .bind(token.scope.as_str())
+        .bind(now)
+        .execute()
+        .await?;
     Ok(())
 }
 
@@ -228,25 +240,10 @@ pub async fn store_rotated_token(
     cipher: &Cipher,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    let after = |secs: Option<i64>| {
-        secs.and_then(Duration::try_seconds)
-            .and_then(|d| now.checked_add_signed(d))
-    };
-    tx.query(
-        "update shops set access_token_enc = $2, access_token_expires_at = $3, refresh_token_enc = $4, \
-         refresh_token_expires_at = $5, scopes = $6, updated_at = $7 \
-         where id = $1 and uninstalled_at is null",
-    )
-    .bind(shop.get())
-    .bind(cipher.seal(&token.access_token))
-    .bind(after(token.expires_in))
-    .bind(token.refresh_token.as_deref().map(|t| cipher.seal(t)))
-    .bind(after(token.refresh_token_expires_in))
-    .bind(token.scope.as_str())
-    .bind(now)
-    .execute()
-    .await?;
-    Ok(())
+    let sql = "update shops set access_token_enc = $2, access_token_expires_at = $3, refresh_token_enc = $4, \
+               refresh_token_expires_at = $5, scopes = $6, updated_at = $7 \
+               where id = $1 and uninstalled_at is null";
+    write_tokens(tx, sql, shop, token, cipher, now).await
 }
 
 /// Drops a shop's tokens when its refresh token is expired or refused: the next session-token
