@@ -7,6 +7,7 @@ mod args;
 mod connect;
 mod query;
 mod shop_db;
+mod write_turn;
 
 pub use args::Arg;
 pub use query::{Query, Row};
@@ -47,7 +48,7 @@ pub enum Db {
 pub enum DbTx {
     /// A SQLite transaction, begun `IMMEDIATE` so writers queue on the busy timeout
     /// instead of failing when a read lock cannot be upgraded.
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(Transaction<'static, Sqlite>, Option<write_turn::Turn>),
     /// A PostgreSQL transaction.
     Postgres(Transaction<'static, Postgres>),
 }
@@ -69,7 +70,10 @@ impl Db {
     /// Begins a transaction.
     pub async fn begin(&self) -> sqlx::Result<DbTx> {
         Ok(match self {
-            Db::Sqlite(p) => DbTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => {
+                let turn = write_turn::wait(p).await;
+                DbTx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, turn)
+            }
             Db::Postgres(p) => DbTx::Postgres(p.begin().await?),
         })
     }
@@ -109,7 +113,7 @@ impl DbTx {
     /// Commits the transaction.
     pub async fn commit(self) -> sqlx::Result<()> {
         match self {
-            DbTx::Sqlite(t) => t.commit().await,
+            DbTx::Sqlite(t, _turn) => t.commit().await,
             DbTx::Postgres(t) => t.commit().await,
         }
     }
@@ -117,7 +121,7 @@ impl DbTx {
     /// Rolls the transaction back (dropping it does the same).
     pub async fn rollback(self) -> sqlx::Result<()> {
         match self {
-            DbTx::Sqlite(t) => t.rollback().await,
+            DbTx::Sqlite(t, _turn) => t.rollback().await,
             DbTx::Postgres(t) => t.rollback().await,
         }
     }
@@ -125,7 +129,7 @@ impl DbTx {
     /// The engine behind this transaction.
     pub fn backend(&self) -> Backend {
         match self {
-            DbTx::Sqlite(_) => Backend::Sqlite,
+            DbTx::Sqlite(..) => Backend::Sqlite,
             DbTx::Postgres(_) => Backend::Postgres,
         }
     }

@@ -97,7 +97,7 @@ impl<'a> Query<'a> {
             Target::Pool(Db::Postgres(p)) => {
                 Ok(pg_query(sql, args).execute(p).await?.rows_affected())
             }
-            Target::Tx(DbTx::Sqlite(t)) => Ok(sqlite_query(sql, args)
+            Target::Tx(DbTx::Sqlite(t, _)) => Ok(sqlite_query(sql, args)
                 .execute(&mut **t)
                 .await?
                 .rows_affected()),
@@ -124,7 +124,7 @@ macro_rules! dispatch {
         match $target {
             Target::Pool(Db::Sqlite(p)) => sqlite_as($sql, $args).$method(p).await,
             Target::Pool(Db::Postgres(p)) => pg_as($sql, $args).$method(p).await,
-            Target::Tx(DbTx::Sqlite(t)) => sqlite_as($sql, $args).$method(&mut **t).await,
+            Target::Tx(DbTx::Sqlite(t, _)) => sqlite_as($sql, $args).$method(&mut **t).await,
             Target::Tx(DbTx::Postgres(t)) => pg_as($sql, $args).$method(&mut **t).await,
             Target::Shop(Db::Sqlite(p), _) => sqlite_as($sql, $args).$method(p).await,
             Target::Shop(Db::Postgres(p), shop) => {

@@ -181,7 +181,7 @@ impl EventBus {
                     event: None,
                 })
             }
-            DbTx::Sqlite(_) => {
+            DbTx::Sqlite(..) => {
                 let Envelope { event, .. } = serde_json::from_str(&wire)?;
                 Ok(AfterCommit {
                     bus: self.clone(),
