@@ -250,6 +250,17 @@ impl TestApp {
         format!("{}{path}?{}&hmac={hmac}", self.base, query.join("&"))
     }
 
+    /// The shop's access and refresh tokens as stored (sealed), straight from the registry.
+    pub async fn sealed_tokens(&self, shop: &str) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+        self.state
+            .db
+            .query("select access_token_enc, refresh_token_enc from shops where domain = $1")
+            .bind(shop)
+            .fetch_one()
+            .await
+            .expect("shop row")
+    }
+
     /// `GET` a path on the app.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http

@@ -115,13 +115,7 @@ async fn shop_redact_for_an_installed_shop_is_refused_and_audited() {
     .await;
     assert_eq!(app.run_jobs().await.dead, 0);
 
-    let (status,): (String,) = app
-        .state
-        .db
-        .query("select status from compliance_requests where topic = 'shop/redact'")
-        .fetch_one()
-        .await
-        .unwrap();
+    let status = compliance_status(&app.state.db, "shop/redact").await;
     assert_eq!(status, "skipped");
     assert!(
         !find_text(&app.state.db, X.email).await.is_empty(),

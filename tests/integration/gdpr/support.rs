@@ -222,3 +222,14 @@ pub async fn rows_of_shop(db: &Db, shop_id: i64) -> Vec<(String, i64)> {
     }
     out
 }
+
+/// The audit status of the (single) compliance request of `topic`.
+pub async fn compliance_status(db: &Db, topic: &str) -> String {
+    let (status,): (String,) = db
+        .query("select status from compliance_requests where topic = $1")
+        .bind(topic)
+        .fetch_one()
+        .await
+        .expect("one compliance request");
+    status
+}

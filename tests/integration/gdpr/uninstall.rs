@@ -80,13 +80,7 @@ async fn a_compliance_delivery_whose_job_an_uninstall_cancelled_is_still_carried
     .await;
     assert_eq!(app.run_jobs().await.dead, 0);
 
-    let (status,): (String,) = app
-        .state
-        .db
-        .query("select status from compliance_requests where topic = 'customers/redact'")
-        .fetch_one()
-        .await
-        .unwrap();
+    let status = compliance_status(&app.state.db, "customers/redact").await;
     assert_eq!(status, "completed");
     assert!(find_text(&app.state.db, X.email).await.is_empty());
 }

@@ -125,14 +125,7 @@ async fn no_secret_or_token_appears_in_the_logs() {
 
 /// The shop's access and refresh tokens in clear, decrypted from the app's own store.
 async fn stored_tokens(app: &TestApp, shop: &str) -> (String, String) {
-    let (access, refresh): (Option<Vec<u8>>, Option<Vec<u8>>) = app
-        .state
-        .db
-        .query("select access_token_enc, refresh_token_enc from shops where domain = $1")
-        .bind(shop)
-        .fetch_one()
-        .await
-        .expect("shop");
+    let (access, refresh) = app.sealed_tokens(shop).await;
     let open = |sealed: Option<Vec<u8>>, what: &str| {
         app.state
             .cipher

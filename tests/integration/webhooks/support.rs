@@ -115,14 +115,7 @@ pub async fn jobs_of_kind(app: &TestApp, kind: &str) -> i64 {
 
 /// Whether the shop still holds an encrypted access or refresh token.
 pub async fn has_tokens(app: &TestApp, shop: &str) -> bool {
-    let (access, refresh): (Option<Vec<u8>>, Option<Vec<u8>>) = app
-        .state
-        .db
-        .query("select access_token_enc, refresh_token_enc from shops where domain = $1")
-        .bind(shop)
-        .fetch_one()
-        .await
-        .expect("shop");
+    let (access, refresh) = app.sealed_tokens(shop).await;
     access.is_some() || refresh.is_some()
 }
 
