@@ -6,7 +6,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::jobs::{Registry, Schedule, Worker, WorkerOpts};
-use crate::shopify::jobs::{RefreshAllShopProfiles, RefreshShopProfile};
+use crate::shopify::jobs::{RefreshAllShopProfiles, RefreshShopProfile, SyncGrantedScopes};
+use crate::shopify::subscriptions::reconcile::{ReconcileAllWebhooks, ReconcileWebhooks};
 use crate::state::AppState;
 
 /// The registry of every job kind the server runs, with its schedules.
@@ -18,6 +19,14 @@ pub fn registry(state: &AppState) -> Registry {
             "refresh_shop_profiles",
             Duration::from_secs(24 * 3600),
             RefreshAllShopProfiles {},
+        ))
+        .register::<SyncGrantedScopes>()
+        .register::<ReconcileWebhooks>()
+        .register::<ReconcileAllWebhooks>()
+        .schedule(Schedule::every(
+            "reconcile_webhooks",
+            Duration::from_secs(24 * 3600),
+            ReconcileAllWebhooks {},
         ))
         .register::<crate::shopify::webhooks::jobs::ProcessWebhook>()
         .register::<crate::shopify::webhooks::jobs::PruneShopWebhookDeliveries>()

@@ -11,6 +11,8 @@ mod proc;
 mod test;
 #[cfg(test)]
 mod tidy;
+#[cfg(test)]
+mod tidy_keys;
 mod tools;
 
 use std::path::PathBuf;

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+pub fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -17,13 +17,13 @@ fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn read(p: &Path) -> String {
+pub fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_default()
 }
 
 /// Tables that are not tenant tables: the registry itself, the platform's queue, OAuth nonces
 /// and the shop-erasure audit (which must outlive the shop's id).
-const NOT_TENANT: &[&str] = &[
+pub const NOT_TENANT: &[&str] = &[
     "shops",
     "jobs",
     "job_schedules",

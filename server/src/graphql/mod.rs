@@ -9,10 +9,11 @@ use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, Schema};
 use crate::shopify::gdpr::schema::PrivacyQuery;
 use crate::shopify::schema::{ShopQuery, ShopSubscription};
 use crate::shopify::staff_schema::StaffQuery;
+use crate::shopify::subscriptions::schema::WebhookQuery;
 
 /// All queries, one part per domain.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(ShopQuery, StaffQuery, PrivacyQuery);
+pub struct QueryRoot(ShopQuery, StaffQuery, PrivacyQuery, WebhookQuery);
 
 /// All subscriptions, one part per domain.
 #[derive(MergedSubscription, Default)]

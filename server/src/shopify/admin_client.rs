@@ -8,10 +8,25 @@ use shared::ShopDomain;
 use super::API_VERSION;
 
 /// Every operation the app sends to Shopify, so a test can validate each against Shopify's schema.
-pub const OPERATIONS: &[(&str, &str)] = &[("shop_profile", SHOP_PROFILE)];
+pub const OPERATIONS: &[(&str, &str)] = &[
+    ("shop_profile", SHOP_PROFILE),
+    ("granted_scopes", GRANTED_SCOPES),
+    ("webhook_subscriptions", WEBHOOK_SUBSCRIPTIONS),
+    ("webhook_subscription_create", WEBHOOK_SUBSCRIPTION_CREATE),
+];
 
 /// Reads the shop's name, contact, currency and time zone.
 pub const SHOP_PROFILE: &str = include_str!("operations/shop_profile.graphql");
+
+/// Reads the scopes the shop has granted the app.
+pub const GRANTED_SCOPES: &str = include_str!("operations/granted_scopes.graphql");
+
+/// Lists the shop-scoped webhook subscriptions of the app (never the TOML-declared ones).
+pub const WEBHOOK_SUBSCRIPTIONS: &str = include_str!("operations/webhook_subscriptions.graphql");
+
+/// Subscribes the shop to one topic.
+pub const WEBHOOK_SUBSCRIPTION_CREATE: &str =
+    include_str!("operations/webhook_subscription_create.graphql");
 
 /// Talks to one shop's Admin API.
 #[derive(Clone, Debug)]

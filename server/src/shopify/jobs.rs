@@ -1,9 +1,14 @@
-//! Platform jobs: keeping each installed shop's profile (name, currency, time zone) current,
-//! since merchants rename stores and change time zones without telling the app.
+//! Platform jobs: keeping each installed shop's profile (name, currency, time zone) and granted
+//! scopes current, since merchants rename stores, change time zones and grant or revoke optional
+//! scopes without telling the app (besides `shop/update` and `app/scopes_update`, which start
+//! these jobs).
 
 use serde::{Deserialize, Serialize};
 
+use super::admin_client::GRANTED_SCOPES;
+use super::shops::Shop;
 use super::{profile, refresh, shops};
+use crate::db::ShopId;
 use crate::events::DomainEvent;
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
 use crate::state::AppState;
@@ -25,19 +30,10 @@ impl Job for RefreshShopProfile {
     async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
         let state = ctx.get::<AppState>()?;
         let db = ctx.shop()?;
-        let Some(shop) = shops::find_by_id(&ctx.db, db.shop_id()).await? else {
-            return Ok(()); // The shop was erased since: nothing to refresh.
+        let Some((shop, token)) = shop_with_token(state, db.shop_id()).await? else {
+            return Ok(());
         };
         let now = ctx.clock.now();
-        let token = match refresh::fresh_access_token(state, shop.id).await {
-            Ok(token) => token,
-            Err(refresh::RefreshError::NeedsReauth) => {
-                // Uninstalled, or the merchant must open the app again: not an error.
-                tracing::info!(shop = %shop.domain, "no usable token; profile refresh skipped");
-                return Ok(());
-            }
-            Err(refresh::RefreshError::Failed(e)) => return Err(e),
-        };
         let p = profile::refresh(&state.admin, db, &shop.domain, &token, now).await?;
         let event = DomainEvent::new(
             shop.id.get(),
@@ -73,6 +69,80 @@ impl Job for RefreshAllShopProfiles {
             .await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The shop and a fresh access token for a job that calls the Admin API; `None` when there is
+/// nothing to do: the shop was erased, uninstalled, or must open the app again to be authorized
+/// (none of which is the job's failure, so it is logged and not retried).
+pub async fn shop_with_token(
+    state: &AppState,
+    shop_id: ShopId,
+) -> anyhow::Result<Option<(Shop, String)>> {
+    let Some(shop) = shops::find_by_id(&state.db, shop_id).await? else {
+        return Ok(None);
+    };
+    match refresh::fresh_access_token(state, shop.id).await {
+        Ok(token) => Ok(Some((shop, token))),
+        Err(refresh::RefreshError::NeedsReauth) => {
+            tracing::info!(shop = %shop.domain, "no usable token; Admin API job skipped");
+            Ok(None)
+        }
+        Err(refresh::RefreshError::Failed(e)) => Err(e),
+    }
+}
+
+/// Re-reads the scopes the shop has granted (`app/scopes_update` starts it) and stores them.
+/// Reading Shopify's current answer instead of the payload's `current` list makes late and
+/// out-of-order deliveries harmless. New scopes can unlock topics, so the webhooks are
+/// reconciled again.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct SyncGrantedScopes {}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopesData {
+    current_app_installation: Installation,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Installation {
+    access_scopes: Vec<Scope>,
+}
+
+#[derive(Deserialize)]
+struct Scope {
+    handle: String,
+}
+
+impl Job for SyncGrantedScopes {
+    const KIND: &'static str = "sync_granted_scopes";
+
+    async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
+        let state = ctx.get::<AppState>()?;
+        let db = ctx.shop()?;
+        let Some((shop, token)) = shop_with_token(state, db.shop_id()).await? else {
+            return Ok(());
+        };
+        let data = state
+            .admin
+            .graphql::<ScopesData>(&shop.domain, &token, GRANTED_SCOPES, serde_json::json!({}))
+            .await?
+            .data;
+        let scopes: Vec<String> = data
+            .current_app_installation
+            .access_scopes
+            .into_iter()
+            .map(|s| s.handle)
+            .collect();
+        let scopes = scopes.join(",");
+        let mut tx = ctx.db.begin().await?;
+        shops::update_scopes(&mut tx, shop.id, &scopes, ctx.clock.now()).await?;
+        crate::shopify::subscriptions::reconcile::enqueue_for(&mut tx, &ctx.clock, shop.id).await?;
+        tx.commit().await?;
+        tracing::info!(shop = %shop.domain, %scopes, "granted scopes updated");
         Ok(())
     }
 }

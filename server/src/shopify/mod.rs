@@ -14,6 +14,7 @@ pub mod session_token;
 pub mod shops;
 pub mod staff;
 pub mod staff_schema;
+pub mod subscriptions;
 pub mod token_exchange;
 pub mod webhooks;
 

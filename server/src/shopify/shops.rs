@@ -170,6 +170,22 @@ async fn write_tokens(
     Ok(())
 }
 
+/// Stores the scopes Shopify reports as granted now.
+pub async fn update_scopes(
+    tx: &mut DbTx,
+    shop: ShopId,
+    scopes: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    tx.query("update shops set scopes = $2, updated_at = $3 where id = $1")
+        .bind(shop.get())
+        .bind(scopes)
+        .bind(now)
+        .execute()
+        .await?;
+    Ok(())
+}
+
 /// Every shop key, installed or not (platform sweeps such as webhook retention cover all).
 pub async fn list_ids(db: &Db) -> sqlx::Result<Vec<ShopId>> {
     let rows: Vec<(i64,)> = db

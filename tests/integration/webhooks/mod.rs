@@ -4,7 +4,9 @@
 
 mod compliance;
 mod dead_letters;
+mod lifecycle;
 mod receive;
 mod retention;
 mod support;
+mod topics;
 mod uninstall;

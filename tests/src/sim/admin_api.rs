@@ -15,6 +15,7 @@ use serde_json::{Value as Json, json};
 
 use super::admin_schema::{TypeRef, admin_schema};
 use super::cost::{cost_extension, requested_cost};
+use super::mutate::{self, MutationEnv};
 use super::resolve::{Ctx, execute};
 use super::state::SimState;
 use super::validate::{parse_violation, validate_document};
@@ -169,9 +170,16 @@ pub async fn graphql(
         } else {
             None
         };
-        (scopes, fault, s.info.clone(), Arc::clone(&s.data))
+        let subscriptions = s.webhook_subscriptions.clone();
+        (
+            scopes,
+            fault,
+            s.info.clone(),
+            Arc::clone(&s.data),
+            subscriptions,
+        )
     });
-    let Some((scopes, fault_status, info, data)) = auth else {
+    let Some((scopes, fault_status, info, data, subscriptions)) = auth else {
         return not_found();
     };
     let Some(scopes) = scopes else {
@@ -285,11 +293,11 @@ pub async fn graphql(
         }
         None => return not_found(),
     };
-    let root_type = match op.node.ty {
-        async_graphql_parser::types::OperationType::Mutation => {
-            schema.mutation_type.clone().unwrap_or_default()
-        }
-        _ => schema.query_type.clone(),
+    let is_mutation = op.node.ty == async_graphql_parser::types::OperationType::Mutation;
+    let root_type = if is_mutation {
+        schema.mutation_type.clone().unwrap_or_default()
+    } else {
+        schema.query_type.clone()
     };
     let ctx = Ctx {
         schema,
@@ -297,10 +305,25 @@ pub async fn graphql(
         variables: &request.variables,
         info: &info,
         data: &data,
+        webhook_subscriptions: &subscriptions,
         scopes: &scopes,
         app_url: &state.config.app_url,
     };
-    let (data, errors) = execute(&ctx, &root_type, &op.node.selection_set.node);
+    let set = &op.node.selection_set.node;
+    let (data, errors) = if is_mutation {
+        let env = MutationEnv {
+            scopes: &scopes,
+            now,
+            webhook_api_version: &state.config.webhook_api_version,
+            ids: &state.ids,
+        };
+        match mutate::execute(&ctx, &state, &domain, &env, &root_type, set) {
+            Some(executed) => executed,
+            None => return not_found(),
+        }
+    } else {
+        execute(&ctx, &root_type, set)
+    };
     // Every resolver here returns what was asked for, so the actual cost equals the requested one.
     let actual = requested;
     let mut body =

@@ -1,6 +1,6 @@
 //! The simulator's own JSON control API for tests and `cargo xtask dev` (not part of Shopify):
 //! create and inspect shops, read the request log, send webhooks, move the clock, queue faults,
-//! revoke tokens. Every bad input gets a 4xx with `{"error": "..."}`.
+//! revoke tokens, list the webhook subscriptions an app created. Every bad input gets a 4xx with `{"error": "..."}`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -230,10 +230,32 @@ pub async fn queue_faults(
     }
 }
 
-/// `POST /_sim/shops/{shop}/uninstall`: revokes every token, as uninstalling does.
+/// `POST /_sim/shops/{shop}/uninstall`: revokes every token and deletes the shop's webhook
+/// subscriptions, as uninstalling does on Shopify.
 pub async fn uninstall(State(state): State<SimState>, Path(shop): Path<String>) -> Response {
-    match state.with_shop(&shop, |s| s.tokens.revoke_all()) {
-        Some(()) => json_response(StatusCode::OK, json!({"revoked": true})),
+    let uninstalled = state.with_shop(&shop, |s| {
+        s.tokens.revoke_all();
+        let deleted = s.webhook_subscriptions.len();
+        s.webhook_subscriptions.clear();
+        deleted
+    });
+    match uninstalled {
+        Some(deleted) => json_response(
+            StatusCode::OK,
+            json!({"revoked": true, "webhook_subscriptions_deleted": deleted}),
+        ),
+        None => error(StatusCode::NOT_FOUND, format!("no shop {shop}")),
+    }
+}
+
+/// `GET /_sim/shops/{shop}/webhook_subscriptions`: `{"webhook_subscriptions": [...]}`, oldest
+/// first, so tests can check what the app registered without going through GraphQL.
+pub async fn list_webhook_subscriptions(
+    State(state): State<SimState>,
+    Path(shop): Path<String>,
+) -> Response {
+    match state.with_shop(&shop, |s| s.webhook_subscriptions.clone()) {
+        Some(list) => json_response(StatusCode::OK, json!({"webhook_subscriptions": list})),
         None => error(StatusCode::NOT_FOUND, format!("no shop {shop}")),
     }
 }

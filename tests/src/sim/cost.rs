@@ -28,12 +28,7 @@ pub fn requested_cost(
         variables,
     };
     match op_type {
-        OperationType::Mutation => {
-            let fields = set.items.iter().filter(
-                |s| matches!(&s.node, Selection::Field(f) if f.node.name.node != "__typename"),
-            );
-            fields.count() as u64 * MUTATION_FIELD_COST
-        }
+        OperationType::Mutation => cost.mutation_fields(set, 0) * MUTATION_FIELD_COST,
         _ => schema
             .get(&schema.query_type)
             .map_or(0, |root| cost.set(set, root, 0)),
@@ -47,6 +42,30 @@ struct Cost<'a> {
 }
 
 impl Cost<'_> {
+    /// Top-level mutation fields, also those inside fragments on the mutation root. The payload's
+    /// own selection is not charged: Shopify reports a flat 10 per mutation field.
+    fn mutation_fields(&self, set: &SelectionSet, depth: usize) -> u64 {
+        if depth > MAX_DEPTH {
+            return 0;
+        }
+        set.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => u64::from(f.node.name.node != "__typename"),
+                Selection::InlineFragment(inline) => {
+                    self.mutation_fields(&inline.node.selection_set.node, depth + 1)
+                }
+                Selection::FragmentSpread(spread) => self
+                    .doc
+                    .fragments
+                    .get(&spread.node.fragment_name.node)
+                    .map_or(0, |f| {
+                        self.mutation_fields(&f.node.selection_set.node, depth + 1)
+                    }),
+            })
+            .sum()
+    }
+
     fn set(&self, set: &SelectionSet, parent: &TypeDef, depth: usize) -> u64 {
         if depth > MAX_DEPTH {
             return 0;
@@ -288,6 +307,14 @@ mod tests {
                 json!({})
             ),
             20
+        );
+        assert_eq!(
+            cost_of(
+                "mutation { __typename ...M } fragment M on Mutation { webhookSubscriptionDelete(id: \"1\") { userErrors { message } } }",
+                json!({})
+            ),
+            10,
+            "fields inside fragments on the mutation root count too"
         );
     }
 

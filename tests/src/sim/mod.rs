@@ -10,6 +10,7 @@
 //! - `GET  /healthz`
 //! - `POST /_sim/shops`, `GET /_sim/shops`, `GET /_sim/shops/{shop}` — create and inspect shops
 //! - `POST /_sim/shops/{shop}/faults`, `POST /_sim/shops/{shop}/uninstall` — failures, revocation
+//! - `GET  /_sim/shops/{shop}/webhook_subscriptions` — subscriptions the app created via GraphQL
 //! - `GET|DELETE /_sim/requests` — the request log
 //! - `POST /_sim/webhooks` — send one signed webhook to the app
 //! - `POST /_sim/clock` — move the simulated clock forward
@@ -21,9 +22,11 @@ pub mod control;
 pub mod cost;
 pub mod demo;
 pub mod introspection;
+pub mod mutate;
 pub mod oauth;
 pub mod resolve;
 pub mod state;
+pub mod subscriptions;
 pub mod tokens;
 pub mod validate;
 pub mod validate_fields;
@@ -127,6 +130,10 @@ pub fn router(state: SimState) -> Router {
         .route("/_sim/shops/{shop}", get(control::get_shop))
         .route("/_sim/shops/{shop}/faults", post(control::queue_faults))
         .route("/_sim/shops/{shop}/uninstall", post(control::uninstall))
+        .route(
+            "/_sim/shops/{shop}/webhook_subscriptions",
+            get(control::list_webhook_subscriptions),
+        )
         .route(
             "/_sim/requests",
             get(control::list_requests).delete(control::clear_requests),

@@ -2,10 +2,12 @@
 //! (with `__typename`), and the selection set is projected onto them, honouring aliases,
 //! fragments and `@skip`/`@include`. A field the simulator has no data for comes back `null`
 //! with a `SIM_NOT_IMPLEMENTED` error, so a test learns at once that it reached the sim's edge.
+//! Root fields are resolved one response key at a time ([`RootField`] → [`Resolved`]) and then
+//! assembled by [`Ctx::assemble`]; mutations (`mutate.rs`) share that assembly.
 
 use async_graphql_parser::Positioned;
-use async_graphql_parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
-use async_graphql_value::Value;
+use async_graphql_parser::types::{Directive, ExecutableDocument, Field, Selection, SelectionSet};
+use async_graphql_value::{ConstValue, Value};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value as Json, json};
 
@@ -13,6 +15,7 @@ use super::admin_schema::AdminSchema;
 use super::demo::DemoStore;
 use super::demo::calendar::utc_offset_minutes;
 use super::state::ShopInfo;
+use super::subscriptions::{self, SimWebhookSubscription};
 
 /// What a query runs against.
 #[derive(Debug)]
@@ -22,53 +25,103 @@ pub struct Ctx<'a> {
     pub variables: &'a Json,
     pub info: &'a ShopInfo,
     pub data: &'a DemoStore,
+    /// A snapshot of the shop's API-created webhook subscriptions, for `webhookSubscriptions`.
+    pub webhook_subscriptions: &'a [SimWebhookSubscription],
     /// Scopes of the calling token, for `currentAppInstallation`.
     pub scopes: &'a str,
     pub app_url: &'a str,
 }
 
-/// Runs the root selection of a query or mutation; returns `data` and `errors`.
-pub fn execute(ctx: &Ctx<'_>, root_type: &str, set: &SelectionSet) -> (Json, Vec<Json>) {
-    let mut errors = Vec::new();
-    let mut root = Map::new();
-    root.insert("__typename".into(), json!(root_type));
-    if root_type == ctx.schema.query_type {
-        for (name, value) in query_roots(ctx, set) {
-            root.insert(name, value);
-        }
-    }
-    let mut path = Vec::new();
-    let data = ctx.project(&Json::Object(root), set, &mut path, &mut errors);
-    (data, errors)
+/// One selected root field: its response key (alias or name), the field name, its arguments with
+/// variables filled in (enums as strings), and every occurrence in the document, since GraphQL
+/// merges same-key fields into one answer (and runs a mutation once, not once per occurrence).
+#[derive(Debug)]
+pub struct RootField<'d> {
+    pub key: String,
+    pub name: String,
+    pub args: Map<String, Json>,
+    pub fields: Vec<&'d Positioned<Field>>,
 }
 
-/// The query root fields the simulator knows, computed only when selected.
-fn query_roots(ctx: &Ctx<'_>, set: &SelectionSet) -> Vec<(String, Json)> {
-    let mut selected = Vec::new();
-    ctx.root_fields(set, &mut selected, 0);
-    let mut out: Vec<(String, Json)> = Vec::new();
-    for (name, limit) in selected {
-        if out.iter().any(|(done, _)| *done == name) {
-            continue;
+/// What a root resolver made of one root field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    /// The field's value (objects carry `__typename`), projected onto the selection afterwards.
+    Value(Json),
+    /// The sim cannot answer this (yet): `null` plus a `SIM_NOT_IMPLEMENTED` error, with an
+    /// optional message naming what exactly is missing.
+    NotImplemented(Option<String>),
+    /// Shopify would answer with a top-level error (bad arguments): `null` plus the message.
+    Error(String),
+}
+
+/// Runs the root selection of a query; returns `data` and `errors`. Mutations go through
+/// [`super::mutate::execute`], which resolves under the shop lock and then calls
+/// [`Ctx::assemble`] the same way.
+pub fn execute(ctx: &Ctx<'_>, root_type: &str, set: &SelectionSet) -> (Json, Vec<Json>) {
+    let roots = ctx.root_selection(set);
+    let values = roots
+        .iter()
+        .map(|root| {
+            if root_type == ctx.schema.query_type {
+                query_root(ctx, root)
+            } else {
+                Resolved::NotImplemented(None)
+            }
+        })
+        .collect();
+    ctx.assemble(root_type, &roots, values)
+}
+
+/// The query root fields the simulator knows.
+fn query_root(ctx: &Ctx<'_>, root: &RootField<'_>) -> Resolved {
+    let count = |n: usize| {
+        let limit = root
+            .args
+            .get("limit")
+            .and_then(Json::as_u64)
+            .unwrap_or(10_000);
+        let exact = (n as u64) <= limit;
+        json!({"__typename": "Count", "count": if exact { n as u64 } else { limit },
+            "precision": if exact { "EXACT" } else { "AT_LEAST" }})
+    };
+    let value = match root.name.as_str() {
+        "shop" => shop(ctx.info),
+        "customersCount" => count(ctx.data.customers.len()),
+        "ordersCount" => count(ctx.data.orders.len()),
+        "productsCount" => count(ctx.data.products.len()),
+        "abandonedCheckoutsCount" => count(ctx.data.abandoned_checkouts.len()),
+        "currentAppInstallation" => app_installation(ctx),
+        "webhookSubscriptions" => {
+            return subscriptions::connection(ctx.webhook_subscriptions, &root.args);
         }
-        let count = |n: usize| {
-            let limit = limit.unwrap_or(10_000);
-            let exact = (n as u64) <= limit;
-            json!({"__typename": "Count", "count": if exact { n as u64 } else { limit },
-                "precision": if exact { "EXACT" } else { "AT_LEAST" }})
-        };
-        let value = match name.as_str() {
-            "shop" => shop(ctx.info),
-            "customersCount" => count(ctx.data.customers.len()),
-            "ordersCount" => count(ctx.data.orders.len()),
-            "productsCount" => count(ctx.data.products.len()),
-            "abandonedCheckoutsCount" => count(ctx.data.abandoned_checkouts.len()),
-            "currentAppInstallation" => app_installation(ctx),
-            _ => continue,
-        };
-        out.push((name, value));
+        "webhookSubscription" => return subscriptions::find(ctx.webhook_subscriptions, &root.args),
+        _ => return Resolved::NotImplemented(None),
+    };
+    Resolved::Value(value)
+}
+
+/// Merges a second answer for the same response key into the first (`{ shop { name } shop {
+/// email } }` answers one `shop` with both fields).
+fn merge(into: &mut Json, from: Json) {
+    match (into, from) {
+        (Json::Object(a), Json::Object(b)) => {
+            for (key, value) in b {
+                match a.get_mut(&key) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        a.insert(key, value);
+                    }
+                }
+            }
+        }
+        (Json::Array(a), Json::Array(b)) if a.len() == b.len() => {
+            for (x, y) in a.iter_mut().zip(b) {
+                merge(x, y);
+            }
+        }
+        (slot, other) => *slot = other,
     }
-    out
 }
 
 fn iso(t: DateTime<Utc>) -> String {
@@ -142,9 +195,16 @@ fn app_installation(ctx: &Ctx<'_>) -> Json {
     })
 }
 
-impl Ctx<'_> {
-    /// Root field names (through fragments) with their `limit` argument, skipping `@skip`ped ones.
-    fn root_fields(&self, set: &SelectionSet, out: &mut Vec<(String, Option<u64>)>, depth: usize) {
+impl<'a> Ctx<'a> {
+    /// The root fields of `set` in document order, through fragments, without `@skip`ped ones,
+    /// grouped by response key.
+    pub fn root_selection(&self, set: &'a SelectionSet) -> Vec<RootField<'a>> {
+        let mut out: Vec<RootField<'a>> = Vec::new();
+        self.collect_roots(set, &mut out, 0);
+        out
+    }
+
+    fn collect_roots(&self, set: &'a SelectionSet, out: &mut Vec<RootField<'a>>, depth: usize) {
         if depth > 16 {
             return;
         }
@@ -154,28 +214,113 @@ impl Ctx<'_> {
             }
             match &item.node {
                 Selection::Field(f) => {
-                    let limit = f.node.get_argument("limit").and_then(|v| self.int(&v.node));
-                    out.push((f.node.name.node.to_string(), limit));
+                    let key = f.node.response_key().node.to_string();
+                    if let Some(root) = out.iter_mut().find(|r| r.key == key) {
+                        root.fields.push(f);
+                    } else {
+                        out.push(RootField {
+                            key,
+                            name: f.node.name.node.to_string(),
+                            args: self.arguments(&f.node),
+                            fields: vec![f],
+                        });
+                    }
                 }
                 Selection::InlineFragment(inline) => {
-                    self.root_fields(&inline.node.selection_set.node, out, depth + 1)
+                    self.collect_roots(&inline.node.selection_set.node, out, depth + 1)
                 }
                 Selection::FragmentSpread(spread) => {
                     if let Some(fragment) = self.doc.fragments.get(&spread.node.fragment_name.node)
                     {
-                        self.root_fields(&fragment.node.selection_set.node, out, depth + 1);
+                        self.collect_roots(&fragment.node.selection_set.node, out, depth + 1);
                     }
                 }
             }
         }
     }
 
-    fn int(&self, value: &Value) -> Option<u64> {
-        match value {
-            Value::Number(n) => n.as_u64(),
-            Value::Variable(name) => self.variables.get(name.as_str()).and_then(Json::as_u64),
-            _ => None,
+    /// A field's arguments as JSON, variables substituted (a missing variable is `null`).
+    fn arguments(&self, field: &Field) -> Map<String, Json> {
+        field
+            .arguments
+            .iter()
+            .map(|(name, value)| {
+                let constant = value.node.clone().into_const_with(|var| {
+                    let json = self.variables.get(var.as_str()).cloned();
+                    Ok::<_, std::convert::Infallible>(
+                        json.and_then(|j| ConstValue::from_json(j).ok())
+                            .unwrap_or(ConstValue::Null),
+                    )
+                });
+                let json = constant
+                    .ok()
+                    .and_then(|c| c.into_json().ok())
+                    .unwrap_or(Json::Null);
+                (name.node.to_string(), json)
+            })
+            .collect()
+    }
+
+    /// Builds `data` from resolved root values, projecting each onto its selection set(s) like
+    /// any nested object, and collects the errors of fields that could not be answered.
+    pub fn assemble(
+        &self,
+        root_type: &str,
+        roots: &[RootField<'_>],
+        values: Vec<Resolved>,
+    ) -> (Json, Vec<Json>) {
+        let mut errors = Vec::new();
+        let mut data = Map::new();
+        for (root, value) in roots.iter().zip(values) {
+            let mut path = vec![json!(root.key)];
+            let error = |message: String, code: Option<&str>| {
+                let first = root.fields[0];
+                let mut error = json!({
+                    "message": message,
+                    "locations": [{"line": first.pos.line, "column": first.pos.column}],
+                    "path": [root.key],
+                });
+                if let Some(code) = code {
+                    error["extensions"] = json!({"code": code});
+                }
+                error
+            };
+            let answer = match value {
+                _ if root.name == "__typename" => json!(root_type),
+                Resolved::Value(value) => {
+                    let mut answer: Option<Json> = None;
+                    for field in &root.fields {
+                        let set = &field.node.selection_set.node;
+                        let projected = if set.items.is_empty() {
+                            value.clone()
+                        } else {
+                            self.project(&value, set, &mut path, &mut errors)
+                        };
+                        match answer.as_mut() {
+                            Some(existing) => merge(existing, projected),
+                            None => answer = Some(projected),
+                        }
+                    }
+                    answer.unwrap_or(Json::Null)
+                }
+                Resolved::NotImplemented(message) => {
+                    let message = message.unwrap_or_else(|| {
+                        format!(
+                            "shopify-sim does not implement {root_type}.{} yet",
+                            root.name
+                        )
+                    });
+                    errors.push(error(message, Some("SIM_NOT_IMPLEMENTED")));
+                    Json::Null
+                }
+                Resolved::Error(message) => {
+                    errors.push(error(message, None));
+                    Json::Null
+                }
+            };
+            data.insert(root.key.clone(), answer);
         }
+        (Json::Object(data), errors)
     }
 
     fn boolean(&self, value: &Value) -> Option<bool> {

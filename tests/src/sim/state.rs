@@ -3,6 +3,7 @@
 //! `Arc`, so big reads happen outside the lock. HTTP handlers live in the other `sim` modules.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -12,6 +13,7 @@ use shared::ShopDomain;
 use super::SimConfig;
 use super::cost::{LeakyBucket, ThrottleStatus};
 use super::demo::{self, Currency, DemoConfig, DemoCounts, DemoStore};
+use super::subscriptions::SimWebhookSubscription;
 use super::tokens::{AssociatedUser, TokenStore};
 
 /// How many requests the log keeps.
@@ -108,6 +110,8 @@ pub struct SimShop {
     /// Online token exchanges answer 500 while set, for tests that staff lookups never fail a
     /// request.
     pub refuse_online_exchange: bool,
+    /// Subscriptions the app created through `webhookSubscriptionCreate`, oldest first.
+    pub webhook_subscriptions: Vec<SimWebhookSubscription>,
 }
 
 /// What `GET /_sim/shops/{shop}` answers.
@@ -154,6 +158,9 @@ pub struct SimState {
     pub config: Arc<SimConfig>,
     /// Client for webhook deliveries, with Shopify's timeouts.
     pub http: reqwest::Client,
+    /// The next number for gids the sim mints (`gid://shopify/WebhookSubscription/N`, ...).
+    /// Atomic rather than in `Inner`, so resolvers can draw numbers while holding the shop lock.
+    pub ids: Arc<AtomicU64>,
     inner: Arc<Mutex<Inner>>,
 }
 
@@ -163,6 +170,7 @@ impl SimState {
         Self {
             config: Arc::new(config),
             http: super::webhooks::delivery_client(),
+            ids: Arc::new(AtomicU64::new(1)),
             inner: Arc::default(),
         }
     }
@@ -370,6 +378,7 @@ pub fn build_shop(
         bucket,
         faults: VecDeque::new(),
         refuse_online_exchange: false,
+        webhook_subscriptions: Vec::new(),
     })
 }
 

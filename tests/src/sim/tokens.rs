@@ -204,6 +204,17 @@ impl TokenStore {
             .filter(|t| t.expires_at.is_none_or(|at| at > now))
     }
 
+    /// Changes what every issued token and refresh token grants, as a merchant granting or
+    /// revoking optional scopes does (Shopify then sends `app/scopes_update`).
+    pub fn set_granted_scopes(&mut self, scope: &str) {
+        for token in self.access.values_mut() {
+            token.scope = scope.to_string();
+        }
+        for token in self.refresh.values_mut() {
+            token.scope = scope.to_string();
+        }
+    }
+
     /// Revokes everything, as uninstalling the app does.
     pub fn revoke_all(&mut self) {
         self.access.clear();

@@ -49,6 +49,12 @@ pub const TENANT_TABLES: &[TenantTable] = &[
         customer_rows: CustomerRows::None,
     },
     TenantTable {
+        // Topic states from reconciliation: Shopify's gids and messages, no personal data.
+        name: "webhook_subscriptions",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
         name: "webhook_deliveries",
         personal_columns: &["payload"],
         customer_rows: CustomerRows::Json {

@@ -10,6 +10,7 @@ use super::code_exchange::{CodeExchangeError, exchange_code};
 use super::host::AdminHost;
 use super::{begin, hmac_query, pages, param, scopes, state_store};
 use crate::shopify::shops;
+use crate::shopify::subscriptions::reconcile;
 use crate::shopify::token_exchange::OfflineToken;
 use crate::state::AppState;
 
@@ -56,7 +57,7 @@ pub async fn handle(state: &AppState, params: &[(String, String)]) -> Response {
                 "This sign-in link was already used or has expired.",
             );
         }
-        Err(e) => return unavailable(&shop, &e),
+        Err(e) => return unavailable(&shop, &e.into()),
     }
     let token = match exchange_code(&state.http, &state.config, &shop, code).await {
         Ok(t) => t,
@@ -95,16 +96,18 @@ pub async fn handle(state: &AppState, params: &[(String, String)]) -> Response {
 
 /// Stores the token under the shop's row lock, like managed install, so a concurrent token
 /// exchange for the same shop cannot interleave with this write.
-async fn store(state: &AppState, shop: &ShopDomain, token: &OfflineToken) -> sqlx::Result<()> {
+async fn store(state: &AppState, shop: &ShopDomain, token: &OfflineToken) -> anyhow::Result<()> {
     let now = state.clock.now();
     let row = shops::ensure(&state.db, shop, now).await?;
     let mut tx = state.db.begin().await?;
     shops::lock(&mut tx, row.id).await?;
     shops::store_offline_token(&mut tx, row.id, token, &state.cipher, now).await?;
-    tx.commit().await
+    reconcile::enqueue_for(&mut tx, &state.clock, row.id).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
-fn unavailable(shop: &ShopDomain, e: &sqlx::Error) -> Response {
+fn unavailable(shop: &ShopDomain, e: &anyhow::Error) -> Response {
     tracing::error!(shop = %shop, error = %e, "OAuth callback database error");
     pages::error(
         StatusCode::SERVICE_UNAVAILABLE,

@@ -8,11 +8,14 @@ use anyhow::Context;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::payloads::{AppUninstalled, CustomersDataRequest, CustomersRedact, ShopRedact};
+use super::payloads::{
+    AppUninstalled, CustomersDataRequest, CustomersRedact, ScopesUpdate, ShopRedact, ShopUpdate,
+};
 use super::store::{self, ComplianceRequest, Delivery};
 use crate::db::ShopDb;
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
-use crate::shopify::{gdpr, shops};
+use crate::shopify::jobs::{RefreshShopProfile, SyncGrantedScopes};
+use crate::shopify::{gdpr, shops, subscriptions};
 
 /// How long a processed delivery's raw payload is kept (for replays and investigations)
 /// before [`PruneShopWebhookDeliveries`] deletes it. Raw payloads hold customers' personal
@@ -64,6 +67,8 @@ impl Job for ProcessWebhook {
                 if done {
                     // Nothing runs for the shop any more, except compliance work (§6).
                     let cancelled = gdpr::jobs::after_uninstall(ctx, db).await?;
+                    // Shopify deletes the app's subscriptions on uninstall.
+                    subscriptions::store::clear(db).await?;
                     tracing::info!(
                         delivery_id = delivery.id,
                         shopify_shop_id = shop.id,
@@ -78,6 +83,34 @@ impl Job for ProcessWebhook {
                     );
                 }
                 finish(db, &delivery, now).await
+            }
+            "app/scopes_update" => {
+                let update = parse::<ScopesUpdate>(&delivery)?;
+                tracing::info!(
+                    delivery_id = delivery.id,
+                    scopes = %update.current.join(","),
+                    "granted scopes changed; re-reading them"
+                );
+                after(
+                    ctx,
+                    db,
+                    &delivery,
+                    &SyncGrantedScopes {},
+                    "sync_granted_scopes",
+                )
+                .await
+            }
+            "shop/update" => {
+                let shop = parse::<ShopUpdate>(&delivery)?;
+                tracing::info!(
+                    delivery_id = delivery.id,
+                    shopify_shop_id = shop.id,
+                    "shop changed; re-reading its profile"
+                );
+                let job = RefreshShopProfile {
+                    shop_id: db.shop_id().get(),
+                };
+                after(ctx, db, &delivery, &job, "refresh_shop_profile").await
             }
             "customers/data_request" | "customers/redact" | "shop/redact" => {
                 let request = compliance_request(&delivery)?;
@@ -147,6 +180,27 @@ fn compliance_request(delivery: &Delivery) -> anyhow::Result<ComplianceRequest> 
         orders_count: i32::try_from(orders).unwrap_or(i32::MAX),
         status: "received".to_string(),
     })
+}
+
+/// Enqueues `job` (which re-reads the current state from the Admin API, so late, repeated and
+/// out-of-order deliveries all end the same) and marks the delivery processed, in one
+/// transaction. `key` keeps one pending run per shop: ten updates in a burst need one read.
+async fn after<J: Job>(
+    ctx: &JobCtx,
+    db: &ShopDb,
+    delivery: &Delivery,
+    job: &J,
+    key: &str,
+) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    let shop = db.shop_id();
+    let opts = EnqueueOpts::default()
+        .shop(shop)
+        .key(format!("{key}:{}", shop.get()));
+    enqueue(tx.as_db_tx(), &ctx.clock, job, opts).await?;
+    store::mark_processed(&mut tx, delivery.id, ctx.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Marks the delivery processed, which starts its retention period.

@@ -59,3 +59,19 @@ pub struct ShopRedact {
     /// Shopify's shop id.
     pub shop_id: i64,
 }
+
+/// `shop/update`: the Shop object. Only its presence is checked; the profile itself is re-read
+/// from the Admin API, which is current whatever order deliveries arrive in.
+#[derive(Debug, Deserialize)]
+pub struct ShopUpdate {
+    /// Shopify's shop id.
+    pub id: i64,
+}
+
+/// `app/scopes_update` (SHOPIFY.md §7). The granted scopes are re-read from the Admin API
+/// rather than taken from `current`, for the same ordering reason.
+#[derive(Debug, Deserialize)]
+pub struct ScopesUpdate {
+    /// Scopes granted after the change.
+    pub current: Vec<String>,
+}

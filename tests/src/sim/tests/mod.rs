@@ -1,8 +1,10 @@
 //! Tests of the simulator as a whole: schema validation against Shopify's real Admin schema, and
-//! the HTTP endpoints (OAuth, token exchange, Admin GraphQL, webhooks, control API) over TCP.
+//! the HTTP endpoints (OAuth, token exchange, Admin GraphQL and its mutations, webhooks, control
+//! API) over TCP.
 
 mod admin_graphql;
 mod control_api;
 mod oauth_flow;
 mod support;
 mod validation;
+mod webhook_subscriptions;
