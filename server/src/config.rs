@@ -1,6 +1,7 @@
 //! Configuration from the environment (DESIGN.md §3). Bad or missing values stop start-up
 //! with one line that names the variable and the fix.
 
+use crate::shopify::billing::plans::{self, Plans};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -67,6 +68,21 @@ pub struct Config {
     /// Where App Bridge is loaded from: Shopify's CDN (review requires it); tests point it at
     /// the simulator's stand-in, since the CDN is out of reach there.
     pub app_bridge_url: String,
+    /// The plans merchants choose from (`plans.toml`, or `ECOMCRM_PLANS_FILE`).
+    pub plans: std::sync::Arc<crate::shopify::billing::plans::Plans>,
+    /// Who creates charges: the app through the Billing API, or Shopify's hosted plan page.
+    pub billing_mode: BillingMode,
+    /// The app's handle in the Shopify admin URL (managed pricing's plan page needs it).
+    pub app_handle: Option<String>,
+}
+
+/// How merchants pay (SHOPIFY.md §8.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BillingMode {
+    /// The app creates subscriptions with `appSubscriptionCreate` (manual pricing).
+    BillingApi,
+    /// Shopify App Pricing: plans live in the Partner Dashboard and Shopify hosts the plan page.
+    Managed,
 }
 
 impl std::fmt::Debug for Config {
@@ -82,6 +98,7 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("dist_dir", &self.dist_dir)
             .field("dev_shop", &self.dev_shop)
+            .field("billing_mode", &self.billing_mode)
             .finish_non_exhaustive()
     }
 }
@@ -243,7 +260,54 @@ impl Config {
             Some(u) => parse_url("ECOMCRM_APP_BRIDGE_URL", &u)?,
             None => APP_BRIDGE_CDN.to_string(),
         };
+        let plans = match get("ECOMCRM_PLANS_FILE") {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    err(
+                        "ECOMCRM_PLANS_FILE",
+                        format!("cannot be read ({e})"),
+                        "point it at a readable plans.toml",
+                    )
+                })?;
+                Plans::parse(&text).map_err(|e| {
+                    err(
+                        "ECOMCRM_PLANS_FILE",
+                        format!("{path}: {e}"),
+                        "fix the file (see plans.toml in the repository)",
+                    )
+                })?
+            }
+            None => Plans::parse(plans::BUILT_IN).map_err(|e| {
+                err(
+                    "ECOMCRM_PLANS_FILE",
+                    format!("unset and the built-in plans.toml is invalid: {e}"),
+                    "fix plans.toml and rebuild",
+                )
+            })?,
+        };
+        let billing_mode = match get("ECOMCRM_BILLING_MODE").as_deref() {
+            None | Some("billing_api") => BillingMode::BillingApi,
+            Some("managed") => BillingMode::Managed,
+            Some(other) => {
+                return Err(err(
+                    "ECOMCRM_BILLING_MODE",
+                    format!("is `{other}`"),
+                    "use billing_api (the app creates charges) or managed (Shopify App Pricing)",
+                ));
+            }
+        };
+        let app_handle = get("SHOPIFY_APP_HANDLE");
+        if billing_mode == BillingMode::Managed && app_handle.is_none() {
+            return Err(err(
+                "SHOPIFY_APP_HANDLE",
+                "is missing with ECOMCRM_BILLING_MODE=managed",
+                "set it to the app's handle from the Partner Dashboard (the plan page URL needs it)",
+            ));
+        }
         Ok(Config {
+            plans: std::sync::Arc::new(plans),
+            billing_mode,
+            app_handle,
             port,
             database_url,
             api_key,

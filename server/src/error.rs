@@ -15,6 +15,15 @@ pub enum AppError {
     /// Nothing there (or not this shop's).
     #[error("not found")]
     NotFound,
+    /// The shop's plan does not allow this. The message (safe to show) names the limit, its
+    /// numbers and the plan that lifts it; `code` is `PLAN_REQUIRED`, `PLAN_LIMIT` or `READ_ONLY`.
+    #[error("{message}")]
+    Plan {
+        /// Stable code for the UI.
+        code: &'static str,
+        /// What the merchant reads.
+        message: String,
+    },
     /// Anything unexpected. Display stays generic on purpose.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -30,6 +39,7 @@ impl AppError {
             AppError::Unauthorized => "UNAUTHENTICATED",
             AppError::BadRequest(_) => "BAD_REQUEST",
             AppError::NotFound => "NOT_FOUND",
+            AppError::Plan { code, .. } => code,
             AppError::Internal(_) | AppError::Db(_) => "INTERNAL",
         }
     }
@@ -50,6 +60,7 @@ impl IntoResponse for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Plan { .. } => StatusCode::PAYMENT_REQUIRED,
             AppError::Internal(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let mut res = (

@@ -21,6 +21,7 @@ pub fn registry(state: &AppState) -> Registry {
             RefreshAllShopProfiles {},
         ))
         .register::<SyncGrantedScopes>()
+        .register::<crate::shopify::billing::usage::ChargeUsage>()
         .register::<ReconcileWebhooks>()
         .register::<ReconcileAllWebhooks>()
         .schedule(Schedule::every(

@@ -2,6 +2,7 @@
 //! fresh database (SQLite or PostgreSQL per `TEST_BACKEND`) against the Shopify simulator.
 
 mod auth;
+mod billing;
 mod events;
 mod gdpr;
 mod hardening;

@@ -261,6 +261,40 @@ impl TestApp {
             .expect("shop row")
     }
 
+    /// Puts an installed shop on `plan_key` as if Shopify had reported an approved, active
+    /// subscription (the billing tests go through the approval page instead; this is for tests
+    /// about other features behind the plan guard).
+    pub async fn activate_plan(&self, shop: &str, plan_key: &str) {
+        use ecomcrm::shopify::billing::store::{self, Subscription};
+        let plan = self.state.config.plans.get(plan_key).expect("plan").clone();
+        let domain = shared::ShopDomain::parse(shop).expect("shop domain");
+        let db = ecomcrm::shopify::shops::find_by_domain(&self.state.db, &domain)
+            .await
+            .expect("db")
+            .expect("shop installed")
+            .db(&self.state.db);
+        let now = self.state.clock.now();
+        let subscription = Subscription {
+            shopify_id: format!("gid://shopify/AppSubscription/{}", now.timestamp_micros()),
+            plan_key: Some(plan.key.clone()),
+            name: plan.name.clone(),
+            status: "ACTIVE".into(),
+            status_at: now,
+            test: true,
+            trial_days: i32::try_from(plan.trial_days).unwrap_or(0),
+            activated_at: Some(now),
+            current_period_end: Some(now + chrono::Duration::days(30)),
+            usage_line_item_id: None,
+            capped_amount_cents: plan.usage_cap.map(|c| c.0),
+            created_at: now,
+        };
+        let mut tx = db.begin().await.expect("begin");
+        store::apply(&mut tx, &subscription)
+            .await
+            .expect("plan stored");
+        tx.commit().await.expect("commit");
+    }
+
     /// `GET` a path on the app.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.http

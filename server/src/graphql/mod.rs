@@ -4,8 +4,9 @@ mod context;
 
 pub use context::RequestCtx;
 
-use async_graphql::{EmptyMutation, MergedObject, MergedSubscription, Schema};
+use async_graphql::{MergedObject, MergedSubscription, Schema};
 
+use crate::shopify::billing::schema::{BillingMutation, BillingQuery};
 use crate::shopify::gdpr::schema::PrivacyQuery;
 use crate::shopify::schema::{ShopQuery, ShopSubscription};
 use crate::shopify::staff_schema::StaffQuery;
@@ -13,14 +14,24 @@ use crate::shopify::subscriptions::schema::WebhookQuery;
 
 /// All queries, one part per domain.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(ShopQuery, StaffQuery, PrivacyQuery, WebhookQuery);
+pub struct QueryRoot(
+    ShopQuery,
+    StaffQuery,
+    PrivacyQuery,
+    WebhookQuery,
+    BillingQuery,
+);
+
+/// All mutations, one part per domain.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(BillingMutation);
 
 /// All subscriptions, one part per domain.
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(ShopSubscription);
 
 /// The app's schema type.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, SubscriptionRoot>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Deepest query accepted: deep enough for the app's nested views, shallow enough to stop abuse.
 pub const MAX_DEPTH: usize = 12;
@@ -31,7 +42,7 @@ pub const MAX_COMPLEXITY: usize = 1_000;
 pub fn build_schema() -> AppSchema {
     Schema::build(
         QueryRoot::default(),
-        EmptyMutation,
+        MutationRoot::default(),
         SubscriptionRoot::default(),
     )
     .limit_depth(MAX_DEPTH)

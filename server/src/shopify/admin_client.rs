@@ -13,6 +13,9 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("granted_scopes", GRANTED_SCOPES),
     ("webhook_subscriptions", WEBHOOK_SUBSCRIPTIONS),
     ("webhook_subscription_create", WEBHOOK_SUBSCRIPTION_CREATE),
+    ("app_subscription_create", APP_SUBSCRIPTION_CREATE),
+    ("app_subscriptions", APP_SUBSCRIPTIONS),
+    ("app_usage_record_create", APP_USAGE_RECORD_CREATE),
 ];
 
 /// Reads the shop's name, contact, currency and time zone.
@@ -23,6 +26,17 @@ pub const GRANTED_SCOPES: &str = include_str!("operations/granted_scopes.graphql
 
 /// Lists the shop-scoped webhook subscriptions of the app (never the TOML-declared ones).
 pub const WEBHOOK_SUBSCRIPTIONS: &str = include_str!("operations/webhook_subscriptions.graphql");
+
+/// Creates a recurring + usage subscription for a plan (Billing API, SHOPIFY.md §8.2).
+pub const APP_SUBSCRIPTION_CREATE: &str =
+    include_str!("operations/app_subscription_create.graphql");
+
+/// Every subscription of the installation, newest first, with its status.
+pub const APP_SUBSCRIPTIONS: &str = include_str!("operations/app_subscriptions.graphql");
+
+/// Charges overage on a usage line item, idempotently (SHOPIFY.md §8.4).
+pub const APP_USAGE_RECORD_CREATE: &str =
+    include_str!("operations/app_usage_record_create.graphql");
 
 /// Subscribes the shop to one topic.
 pub const WEBHOOK_SUBSCRIPTION_CREATE: &str =

@@ -2,6 +2,7 @@
 //! registry and the shop profile. Later issues add OAuth, webhooks, billing and GDPR here.
 
 pub mod admin_client;
+pub mod billing;
 pub mod crypto;
 pub mod gdpr;
 pub mod install;

@@ -3,6 +3,7 @@
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 
+use super::billing::guard::PlanGuard;
 use super::staff;
 use crate::error::GqlResultExt;
 use crate::graphql::RequestCtx;
@@ -41,6 +42,7 @@ pub struct StaffQuery;
 #[Object]
 impl StaffQuery {
     /// Staff members of the current shop who have opened the app.
+    #[graphql(guard = "PlanGuard::Read")]
     async fn staff_members(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StaffMember>> {
         let rc = RequestCtx::of(ctx)?;
         let all = staff::list(&rc.db).await.gql()?;

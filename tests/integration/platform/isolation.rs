@@ -130,6 +130,8 @@ async fn shop_a_never_sees_or_changes_shop_b_through_any_graphql_field() {
     let order = include_str!("../../fixtures/shopify/orders_create.json");
     for (shop, email) in [(&a, "only-in-shop-a@example.com"), (&b, B_EMAIL)] {
         gql(&app, shop, "{ shop { name } }").await;
+        // A plan, so fields behind the plan guard run and are checked too.
+        app.activate_plan(shop, "growth").await;
         let body: Value =
             serde_json::from_str(&order.replace("{shop}.myshopify.com", shop)).expect("fixture");
         let mut body = body;

@@ -15,6 +15,7 @@ pub async fn installed(app: &TestApp, handle: &str) -> String {
         .await
         .unwrap();
     assert_eq!(body["data"]["shop"]["name"], "Token Shop", "{body}");
+    app.activate_plan(&shop, "starter").await;
     shop
 }
 

@@ -26,10 +26,11 @@ pub fn fixture(topic: &str, shop: &str) -> Vec<u8> {
     raw.replace("{shop}.myshopify.com", shop).into_bytes()
 }
 
-/// A shop that opened the app once, so it is installed with a token.
+/// A shop that opened the app once, so it is installed with a token, and is on a plan.
 pub async fn installed_shop(app: &TestApp, handle: &str) -> String {
     let shop = app.add_shop(handle, "Webhook Shop").await;
     open_app(app, &shop).await;
+    app.activate_plan(&shop, "starter").await;
     shop
 }
 

@@ -14,6 +14,7 @@ use axum::response::Response;
 use serde_json::{Value as Json, json};
 
 use super::admin_schema::{TypeRef, admin_schema};
+use super::billing;
 use super::cost::{cost_extension, requested_cost};
 use super::mutate::{self, MutationEnv};
 use super::resolve::{Ctx, execute};
@@ -171,17 +172,26 @@ pub async fn graphql(
             None
         };
         let subscriptions = s.webhook_subscriptions.clone();
+        // Charges nobody approved within two days expire whenever the shop is read.
+        s.billing.expire_stale(s.info.id, now);
+        let expired = s.billing.has_pending_webhooks();
+        let app_subscriptions = s.billing.subscriptions.clone();
         (
             scopes,
             fault,
             s.info.clone(),
             Arc::clone(&s.data),
-            subscriptions,
+            (subscriptions, app_subscriptions, expired),
         )
     });
-    let Some((scopes, fault_status, info, data, subscriptions)) = auth else {
+    let Some((scopes, fault_status, info, data, (subscriptions, app_subscriptions, expired))) =
+        auth
+    else {
         return not_found();
     };
+    if expired {
+        billing::flush_later(&state, &domain);
+    }
     let Some(scopes) = scopes else {
         return answer(
             StatusCode::UNAUTHORIZED,
@@ -293,6 +303,12 @@ pub async fn graphql(
         }
         None => return not_found(),
     };
+    // The sim's own address as the caller reached it: where billing confirmation pages live.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let base_url = format!("http://{host}");
     let is_mutation = op.node.ty == async_graphql_parser::types::OperationType::Mutation;
     let root_type = if is_mutation {
         schema.mutation_type.clone().unwrap_or_default()
@@ -306,6 +322,7 @@ pub async fn graphql(
         info: &info,
         data: &data,
         webhook_subscriptions: &subscriptions,
+        app_subscriptions: &app_subscriptions,
         scopes: &scopes,
         app_url: &state.config.app_url,
     };
@@ -316,8 +333,13 @@ pub async fn graphql(
             now,
             webhook_api_version: &state.config.webhook_api_version,
             ids: &state.ids,
+            base_url: &base_url,
         };
-        match mutate::execute(&ctx, &state, &domain, &env, &root_type, set) {
+        let executed = mutate::execute(&ctx, &state, &domain, &env, &root_type, set);
+        // Billing status changes queue `app_subscriptions/update`; deliver them in the
+        // background so the app gets its answer without waiting for its own webhook.
+        billing::flush_later(&state, &domain);
+        match executed {
             Some(executed) => executed,
             None => return not_found(),
         }

@@ -2,6 +2,8 @@
 //! create and inspect shops, read the request log, send webhooks, move the clock, queue faults,
 //! revoke tokens, list the webhook subscriptions an app created. Every bad input gets a 4xx with `{"error": "..."}`.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,6 +13,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value as Json, json};
 use shared::ShopDomain;
 
+use super::billing;
 use super::state::{ShopSpec, SimState, build_shop};
 use super::web::{json_response, with_detail};
 use super::webhooks::{HmacMode, WebhookDelivery, send_webhook};
@@ -230,11 +233,14 @@ pub async fn queue_faults(
     }
 }
 
-/// `POST /_sim/shops/{shop}/uninstall`: revokes every token and deletes the shop's webhook
-/// subscriptions, as uninstalling does on Shopify.
+/// `POST /_sim/shops/{shop}/uninstall`: revokes every token, deletes the shop's webhook
+/// subscriptions and cancels its app subscriptions (without a webhook: the app is gone), as
+/// uninstalling does on Shopify.
 pub async fn uninstall(State(state): State<SimState>, Path(shop): Path<String>) -> Response {
+    let now = state.now();
     let uninstalled = state.with_shop(&shop, |s| {
         s.tokens.revoke_all();
+        s.billing.uninstall(now);
         let deleted = s.webhook_subscriptions.len();
         s.webhook_subscriptions.clear();
         deleted
@@ -257,5 +263,140 @@ pub async fn list_webhook_subscriptions(
     match state.with_shop(&shop, |s| s.webhook_subscriptions.clone()) {
         Some(list) => json_response(StatusCode::OK, json!({"webhook_subscriptions": list})),
         None => error(StatusCode::NOT_FOUND, format!("no shop {shop}")),
+    }
+}
+
+/// `GET /_sim/shops/{shop}/billing`: `{"subscriptions": [...], "usage_records": [...]}`, oldest
+/// first, amounts as decimal strings.
+pub async fn get_billing(State(state): State<SimState>, Path(shop): Path<String>) -> Response {
+    let now = state.now();
+    let view = state.with_shop(&shop, |s| {
+        s.billing.expire_stale(s.info.id, now);
+        billing::control_view(&s.billing)
+    });
+    billing::flush(&state, &shop).await;
+    match view {
+        Some(view) => json_response(StatusCode::OK, view),
+        None => error(StatusCode::NOT_FOUND, format!("no shop {shop}")),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BillingStatusRequest {
+    status: String,
+}
+
+/// `POST /_sim/shops/{shop}/billing/{N}/status` `{"status": "FROZEN"|"ACTIVE"|"EXPIRED"|"CANCELLED"}`:
+/// drives a subscription as Shopify would (non-payment, payment resumed, ...) and sends
+/// `app_subscriptions/update` before answering `{"changed", "subscription", "webhooks"}`.
+pub async fn set_billing_status(
+    State(state): State<SimState>,
+    Path((shop, number)): Path<(String, u64)>,
+    body: Bytes,
+) -> Response {
+    let request: BillingStatusRequest = match parse(&body) {
+        Ok(request) => request,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let status = request.status.to_ascii_uppercase();
+    if !["FROZEN", "ACTIVE", "EXPIRED", "CANCELLED"].contains(&status.as_str()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "status must be one of FROZEN, ACTIVE, EXPIRED, CANCELLED",
+        );
+    }
+    let now = state.now();
+    let changed = state.with_shop(&shop, |s| {
+        let changed = billing::force_status(s, number, &status, now);
+        let view = s.billing.find(number).cloned();
+        changed.map(|changed| (changed, view))
+    });
+    let webhooks = billing::flush(&state, &shop).await;
+    match changed {
+        None => error(StatusCode::NOT_FOUND, format!("no shop {shop}")),
+        Some(Err(_)) => error(
+            StatusCode::NOT_FOUND,
+            format!("no app subscription {number} on {shop}"),
+        ),
+        Some(Ok((changed, subscription))) => with_detail(
+            json_response(
+                StatusCode::OK,
+                json!({"changed": changed, "subscription": subscription, "webhooks": webhooks}),
+            ),
+            json!({"charge": number, "status": status, "changed": changed}),
+        ),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManagedPlanRequest {
+    /// The plan's name as the Partner Dashboard defines it.
+    name: String,
+    /// Price per 30 days, e.g. "49.00".
+    price: String,
+    #[serde(default = "usd")]
+    currency: String,
+}
+
+fn usd() -> String {
+    "USD".into()
+}
+
+/// `POST /_sim/shops/{shop}/billing` `{name, price}`: the merchant picks a plan on Shopify's
+/// hosted plan page (Shopify App Pricing). Shopify creates and activates the subscription
+/// itself, so it is created here already approved, replacing the shop's active one.
+pub async fn managed_subscribe(
+    State(state): State<SimState>,
+    Path(shop): Path<String>,
+    body: Bytes,
+) -> Response {
+    let request: ManagedPlanRequest = match parse(&body) {
+        Ok(request) => request,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let now = state.now();
+    let ids = Arc::clone(&state.ids);
+    let base = state.config.app_url.clone();
+    let created = state.with_shop(&shop, |s| {
+        let env = crate::sim::mutate::MutationEnv {
+            scopes: "",
+            now,
+            webhook_api_version: "",
+            ids: &ids,
+            base_url: &base,
+        };
+        let args = json!({
+            "name": request.name,
+            "returnUrl": "https://admin.shopify.com/apps",
+            "test": true,
+            "lineItems": [{"plan": {"appRecurringPricingDetails": {
+                "price": {"amount": request.price, "currencyCode": request.currency}}}}],
+        });
+        let args = args.as_object().cloned().unwrap_or_default();
+        let node = match billing::create(&env, s, &args) {
+            crate::sim::resolve::Resolved::Value(node) => node,
+            _ => return Err("could not create".to_string()),
+        };
+        if let Some(errors) = node["userErrors"].as_array().filter(|e| !e.is_empty()) {
+            return Err(Json::Array(errors.clone()).to_string());
+        }
+        let number = s
+            .billing
+            .subscriptions
+            .last()
+            .map(|sub| sub.number)
+            .unwrap_or(0);
+        billing::approve(s, number, now).map_err(|e| format!("{e:?}"))?;
+        Ok(s.billing.find(number).cloned())
+    });
+    billing::flush(&state, &shop).await;
+    match created {
+        None => error(StatusCode::NOT_FOUND, format!("no shop {shop}")),
+        Some(Err(message)) => error(StatusCode::BAD_REQUEST, message),
+        Some(Ok(subscription)) => {
+            json_response(StatusCode::OK, json!({ "subscription": subscription }))
+        }
     }
 }

@@ -11,6 +11,10 @@
 //! - `POST /_sim/shops`, `GET /_sim/shops`, `GET /_sim/shops/{shop}` — create and inspect shops
 //! - `POST /_sim/shops/{shop}/faults`, `POST /_sim/shops/{shop}/uninstall` — failures, revocation
 //! - `GET  /_sim/shops/{shop}/webhook_subscriptions` — subscriptions the app created via GraphQL
+//! - `GET  /shops/{shop}/admin/charges/{N}/confirm` (+ `POST .../confirm/approve|decline`) — the
+//!   merchant's approve-charge page for Billing API subscriptions (`billing_page.rs`)
+//! - `GET  /_sim/shops/{shop}/billing`, `POST /_sim/shops/{shop}/billing/{N}/status` — app
+//!   subscriptions and usage records; drive a subscription's status (sends the webhook)
 //! - `GET|DELETE /_sim/requests` — the request log
 //! - `POST /_sim/webhooks` — send one signed webhook to the app
 //! - `POST /_sim/clock` — move the simulated clock forward
@@ -18,6 +22,8 @@
 pub mod admin_api;
 pub mod admin_frame;
 pub mod admin_schema;
+pub mod billing;
+pub mod billing_page;
 pub mod control;
 pub mod cost;
 pub mod demo;
@@ -70,6 +76,8 @@ pub struct SimConfig {
     pub auto_create_shops: bool,
     /// `X-Shopify-API-Version` of webhook deliveries.
     pub webhook_api_version: String,
+    /// The app's name, as the billing confirmation page shows it.
+    pub app_name: String,
 }
 
 impl SimConfig {
@@ -87,6 +95,7 @@ impl SimConfig {
             max_query_cost: 1000,
             auto_create_shops: false,
             webhook_api_version: shared::SHOPIFY_API_VERSION.to_string(),
+            app_name: "EcomCRM".into(),
         }
     }
 
@@ -133,6 +142,26 @@ pub fn router(state: SimState) -> Router {
         .route(
             "/_sim/shops/{shop}/webhook_subscriptions",
             get(control::list_webhook_subscriptions),
+        )
+        .route(
+            "/shops/{shop}/admin/charges/{number}/confirm",
+            get(billing_page::confirm),
+        )
+        .route(
+            "/shops/{shop}/admin/charges/{number}/confirm/approve",
+            post(billing_page::approve),
+        )
+        .route(
+            "/shops/{shop}/admin/charges/{number}/confirm/decline",
+            post(billing_page::decline),
+        )
+        .route(
+            "/_sim/shops/{shop}/billing",
+            get(control::get_billing).post(control::managed_subscribe),
+        )
+        .route(
+            "/_sim/shops/{shop}/billing/{number}/status",
+            post(control::set_billing_status),
         )
         .route(
             "/_sim/requests",

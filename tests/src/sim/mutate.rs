@@ -14,6 +14,7 @@ use async_graphql_parser::types::SelectionSet;
 use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
+use super::billing;
 use super::resolve::{Ctx, Resolved, RootField};
 use super::state::{SimShop, SimState};
 use super::subscriptions;
@@ -30,6 +31,9 @@ pub struct MutationEnv<'a> {
     pub webhook_api_version: &'a str,
     /// The simulator's counter for new gid numbers (unique across shops, like Shopify's ids).
     pub ids: &'a AtomicU64,
+    /// Where the simulator itself is reached (`http://127.0.0.1:PORT`), from the request's
+    /// `Host`: the base of billing confirmation URLs.
+    pub base_url: &'a str,
 }
 
 /// Resolves one mutation root field against the shop.
@@ -37,6 +41,9 @@ pub fn resolve(env: &MutationEnv<'_>, shop: &mut SimShop, root: &RootField<'_>) 
     match root.name.as_str() {
         "webhookSubscriptionCreate" => subscriptions::create(env, shop, &root.args),
         "webhookSubscriptionDelete" => subscriptions::delete(env, shop, &root.args),
+        "appSubscriptionCreate" => billing::create(env, shop, &root.args),
+        "appSubscriptionCancel" => billing::cancel(env, shop, &root.args),
+        "appUsageRecordCreate" => billing::create_usage_record(env, shop, &root.args),
         _ => Resolved::NotImplemented(None),
     }
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value as Json, json};
 
 use super::admin_schema::AdminSchema;
+use super::billing::{self, SimAppSubscription};
 use super::demo::DemoStore;
 use super::demo::calendar::utc_offset_minutes;
 use super::state::ShopInfo;
@@ -27,6 +28,8 @@ pub struct Ctx<'a> {
     pub data: &'a DemoStore,
     /// A snapshot of the shop's API-created webhook subscriptions, for `webhookSubscriptions`.
     pub webhook_subscriptions: &'a [SimWebhookSubscription],
+    /// A snapshot of the shop's app subscriptions (Billing API), for `currentAppInstallation`.
+    pub app_subscriptions: &'a [SimAppSubscription],
     /// Scopes of the calling token, for `currentAppInstallation`.
     pub scopes: &'a str,
     pub app_url: &'a str,
@@ -91,7 +94,17 @@ fn query_root(ctx: &Ctx<'_>, root: &RootField<'_>) -> Resolved {
         "ordersCount" => count(ctx.data.orders.len()),
         "productsCount" => count(ctx.data.products.len()),
         "abandonedCheckoutsCount" => count(ctx.data.abandoned_checkouts.len()),
-        "currentAppInstallation" => app_installation(ctx),
+        "currentAppInstallation" => return app_installation(ctx, root),
+        "node" => {
+            let id = root.args.get("id").and_then(Json::as_str).unwrap_or("");
+            if id.starts_with("gid://shopify/AppSubscription/") {
+                billing::find_node(ctx.app_subscriptions, id)
+            } else {
+                return Resolved::NotImplemented(Some(format!(
+                    "shopify-sim implements node(id:) for AppSubscription ids only, not {id}"
+                )));
+            }
+        }
         "webhookSubscriptions" => {
             return subscriptions::connection(ctx.webhook_subscriptions, &root.args);
         }
@@ -178,7 +191,28 @@ fn shop(info: &ShopInfo) -> Json {
     })
 }
 
-fn app_installation(ctx: &Ctx<'_>) -> Json {
+/// `currentAppInstallation`. `allSubscriptions` takes arguments, which the generic projection
+/// does not pass down, so they are read here from the (first) `allSubscriptions` selected.
+fn app_installation(ctx: &Ctx<'_>, root: &RootField<'_>) -> Resolved {
+    let all_args = root
+        .fields
+        .iter()
+        .find_map(|f| ctx.find_field(&f.node.selection_set.node, "allSubscriptions", 0))
+        .map(|field| ctx.arguments(field));
+    let all = match all_args {
+        Some(args) => match billing::connection(ctx.app_subscriptions, &args) {
+            Ok(connection) => connection,
+            Err(message) => return Resolved::Error(message),
+        },
+        None => Json::Null,
+    };
+    let mut value = app_installation_base(ctx);
+    value["activeSubscriptions"] = billing::active_nodes(ctx.app_subscriptions);
+    value["allSubscriptions"] = all;
+    Resolved::Value(value)
+}
+
+fn app_installation_base(ctx: &Ctx<'_>) -> Json {
     let scopes: Vec<Json> = ctx
         .scopes
         .split(',')
@@ -191,7 +225,6 @@ fn app_installation(ctx: &Ctx<'_>) -> Json {
         "id": format!("gid://shopify/AppInstallation/{}", ctx.info.id + 7),
         "accessScopes": scopes,
         "launchUrl": ctx.app_url,
-        "activeSubscriptions": [],
     })
 }
 
@@ -237,6 +270,32 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+    }
+
+    /// The first field named `name` in `set`, looking through fragments (not into subfields).
+    fn find_field<'b>(
+        &'b self,
+        set: &'b SelectionSet,
+        name: &str,
+        depth: usize,
+    ) -> Option<&'b Field> {
+        if depth > 16 {
+            return None;
+        }
+        set.items.iter().find_map(|item| match &item.node {
+            _ if !self.included(item.node.directives()) => None,
+            Selection::Field(f) => (f.node.name.node == name).then_some(&f.node),
+            Selection::InlineFragment(inline) => {
+                self.find_field(&inline.node.selection_set.node, name, depth + 1)
+            }
+            Selection::FragmentSpread(spread) => self
+                .doc
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .and_then(|fragment| {
+                    self.find_field(&fragment.node.selection_set.node, name, depth + 1)
+                }),
+        })
     }
 
     /// A field's arguments as JSON, variables substituted (a missing variable is `null`).

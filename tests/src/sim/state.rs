@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use shared::ShopDomain;
 
 use super::SimConfig;
+use super::billing::Billing;
 use super::cost::{LeakyBucket, ThrottleStatus};
 use super::demo::{self, Currency, DemoConfig, DemoCounts, DemoStore};
 use super::subscriptions::SimWebhookSubscription;
@@ -112,6 +113,8 @@ pub struct SimShop {
     pub refuse_online_exchange: bool,
     /// Subscriptions the app created through `webhookSubscriptionCreate`, oldest first.
     pub webhook_subscriptions: Vec<SimWebhookSubscription>,
+    /// App subscriptions and usage records (Billing API, `billing.rs`).
+    pub billing: Billing,
 }
 
 /// What `GET /_sim/shops/{shop}` answers.
@@ -379,6 +382,7 @@ pub fn build_shop(
         faults: VecDeque::new(),
         refuse_online_exchange: false,
         webhook_subscriptions: Vec::new(),
+        billing: Billing::default(),
     })
 }
 

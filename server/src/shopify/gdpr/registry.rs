@@ -49,6 +49,22 @@ pub const TENANT_TABLES: &[TenantTable] = &[
         customer_rows: CustomerRows::None,
     },
     TenantTable {
+        // Billing: plan names, statuses, amounts and Shopify gids; no personal data.
+        name: "usage_charges",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        name: "usage_counters",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        name: "billing_subscriptions",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
         // Topic states from reconciliation: Shopify's gids and messages, no personal data.
         name: "webhook_subscriptions",
         personal_columns: &[],

@@ -8,6 +8,7 @@ use super::store::{self, SubscriptionState};
 use super::topics::{self, Delivery, Topic, WebhookHandling};
 use crate::error::GqlResultExt;
 use crate::graphql::RequestCtx;
+use crate::shopify::billing::guard::PlanGuard;
 
 /// Where a topic stands for the shop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -62,6 +63,7 @@ pub struct WebhookQuery;
 #[Object]
 impl WebhookQuery {
     /// Every topic the app receives, in a stable order, with this shop's state.
+    #[graphql(guard = "PlanGuard::Read")]
     async fn webhook_topics(
         &self,
         ctx: &Context<'_>,

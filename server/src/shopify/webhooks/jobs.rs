@@ -15,7 +15,7 @@ use super::store::{self, ComplianceRequest, Delivery};
 use crate::db::ShopDb;
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
 use crate::shopify::jobs::{RefreshShopProfile, SyncGrantedScopes};
-use crate::shopify::{gdpr, shops, subscriptions};
+use crate::shopify::{billing, gdpr, shops, subscriptions};
 
 /// How long a processed delivery's raw payload is kept (for replays and investigations)
 /// before [`PruneShopWebhookDeliveries`] deletes it. Raw payloads hold customers' personal
@@ -111,6 +111,29 @@ impl Job for ProcessWebhook {
                     shop_id: db.shop_id().get(),
                 };
                 after(ctx, db, &delivery, &job, "refresh_shop_profile").await
+            }
+            "app_subscriptions/update" => {
+                let state = ctx.get::<crate::state::AppState>()?;
+                let plans = &state.config.plans;
+                let changed =
+                    billing::webhook::apply(db, plans, &delivery.payload, delivery.triggered_at)
+                        .await
+                        .with_context(|| {
+                            format!(
+                                "webhook delivery {} (app_subscriptions/update): the payload does not parse",
+                                delivery.id
+                            )
+                        })?;
+                if let Some(status) = changed {
+                    let event = crate::events::DomainEvent::new(
+                        db.shop_id().get(),
+                        "billing_updated",
+                        serde_json::json!({ "status": status.as_str() }),
+                        now,
+                    );
+                    state.events.publish(event).await?;
+                }
+                finish(db, &delivery, now).await
             }
             "customers/data_request" | "customers/redact" | "shop/redact" => {
                 let request = compliance_request(&delivery)?;

@@ -3,6 +3,7 @@
 //! API) over TCP.
 
 mod admin_graphql;
+mod billing;
 mod control_api;
 mod oauth_flow;
 mod support;
