@@ -9,4 +9,5 @@ mod hardening;
 mod jobs;
 mod platform;
 mod tokens;
+mod webhook_events;
 mod webhooks;

@@ -6,7 +6,7 @@ use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::types::Json;
 use sqlx::{FromRow, Postgres, Sqlite};
 
-use super::shop_db::set_tenant;
+use super::shop_db::begin_tenant;
 use super::{Arg, Db, DbTx, ShopId};
 
 /// A row type that decodes from both engines (derive `sqlx::FromRow`, or use a tuple).
@@ -108,8 +108,7 @@ impl<'a> Query<'a> {
                 Ok(sqlite_query(sql, args).execute(p).await?.rows_affected())
             }
             Target::Shop(Db::Postgres(p), shop) => {
-                let mut tx = p.begin().await?;
-                set_tenant(&mut tx, shop).await?;
+                let mut tx = begin_tenant(p, shop).await?;
                 let n = pg_query(sql, args).execute(&mut *tx).await?.rows_affected();
                 tx.commit().await?;
                 Ok(n)
@@ -128,8 +127,7 @@ macro_rules! dispatch {
             Target::Tx(DbTx::Postgres(t)) => pg_as($sql, $args).$method(&mut **t).await,
             Target::Shop(Db::Sqlite(p), _) => sqlite_as($sql, $args).$method(p).await,
             Target::Shop(Db::Postgres(p), shop) => {
-                let mut tx = p.begin().await?;
-                set_tenant(&mut tx, shop).await?;
+                let mut tx = begin_tenant(p, shop).await?;
                 let out = pg_as($sql, $args).$method(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(out)

@@ -5,7 +5,7 @@
 //! `ecomcrm_tenant` role and sets `app.shop_id`, so row-level security is a second wall
 //! that holds even if a query forgets its `where` (see docs/decisions/0002-tenant-isolation.md).
 
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::{PgPool, Postgres, Transaction};
 
 use super::{Db, DbTx, Query};
 
@@ -57,10 +57,10 @@ impl ShopDb {
 
     /// Begins a tenant transaction.
     pub async fn begin(&self) -> sqlx::Result<ShopTx> {
-        let mut tx = self.db.begin().await?;
-        if let DbTx::Postgres(t) = &mut tx {
-            set_tenant(t, self.shop).await?;
-        }
+        let tx = match &self.db {
+            Db::Postgres(p) => DbTx::Postgres(begin_tenant(p, self.shop).await?),
+            Db::Sqlite(_) => self.db.begin().await?,
+        };
         Ok(ShopTx {
             tx,
             shop: self.shop,
@@ -93,21 +93,25 @@ impl ShopTx {
     }
 }
 
-/// Makes row-level security see this shop for the rest of the transaction.
+/// Begins a PostgreSQL transaction in which row-level security sees this shop.
 ///
 /// `set_config(.., true)` is transaction-local, so a pooled connection never carries one
 /// shop's setting into another request. Switching role matters because superusers and table
 /// owners bypass row-level security.
-pub(super) async fn set_tenant(
-    tx: &mut Transaction<'static, Postgres>,
+///
+/// The settings travel with the `begin` in one simple-protocol message (one round trip instead
+/// of two). The shop id is an integer read from the database, so formatting it into the SQL
+/// cannot inject anything. If either `set_config` fails, PostgreSQL aborts the transaction and
+/// this returns the error (sqlx also refuses a `begin` that leaves no open transaction), so no
+/// statement can run in it without the tenant role and shop.
+pub(super) async fn begin_tenant(
+    pool: &PgPool,
     shop: ShopId,
-) -> sqlx::Result<()> {
-    let conn: &mut PgConnection = tx;
-    sqlx::query(
-        "select set_config('role', 'ecomcrm_tenant', true), set_config('app.shop_id', $1, true)",
-    )
-    .bind(shop.get().to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
+) -> sqlx::Result<Transaction<'static, Postgres>> {
+    pool.begin_with(format!(
+        "begin; select set_config('role', 'ecomcrm_tenant', true), \
+         set_config('app.shop_id', '{}', true)",
+        shop.get()
+    ))
+    .await
 }

@@ -1,8 +1,9 @@
 //! `POST /webhooks`: every Shopify topic arrives here (SHOPIFY.md §5, CONVENTIONS §3.1, rule 3).
 //!
 //! The handler verifies the signature over the raw body, checks the headers, drops deliveries
-//! for shops that are not ours, dedupes on `X-Shopify-Webhook-Id`, then stores the delivery and
-//! enqueues its [`jobs::ProcessWebhook`] in one transaction and answers 200. No domain work runs
+//! for shops that are not ours, dedupes on `X-Shopify-Webhook-Id` and on `X-Shopify-Event-Id`
+//! (the same event reaching both the app-scoped and a shop-scoped subscription), then stores the
+//! delivery and enqueues its [`jobs::ProcessWebhook`] in one transaction and answers 200. No domain work runs
 //! here: Shopify gives up after 5 s and a slow or failing handler costs a retry or the
 //! subscription, while a stored delivery is never lost.
 
@@ -18,12 +19,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, post};
 use tower_http::limit::RequestBodyLimitLayer;
 
-use self::jobs::ProcessWebhook;
 use self::verify::{Rejected, VerifiedWebhook};
 use super::shops;
 use crate::error::AppError;
 use crate::http::HttpState;
-use crate::jobs::{EnqueueOpts, enqueue};
 use crate::state::AppState;
 
 /// The largest delivery accepted (10 MB); larger ones get 413. Shopify's biggest payloads
@@ -48,7 +47,8 @@ pub fn route() -> MethodRouter<HttpState> {
 pub enum Received {
     /// Stored and its job enqueued.
     Stored,
-    /// Already stored under the same webhook id: Shopify redelivered it.
+    /// Already stored under the same webhook id (Shopify redelivered it) or the same event id
+    /// (it also came through another subscription).
     Duplicate,
     /// No such shop, or it uninstalled the app: acknowledged so Shopify stops retrying.
     Dropped,
@@ -101,21 +101,17 @@ pub async fn accept(
     }
     let now = app.clock.now();
     let db = shop.db(&app.db);
+    // Three round trips on PostgreSQL: `begin` with the tenant settings, one statement storing
+    // the delivery and its job, `commit`. The 200 goes out only after the commit.
     let mut tx = db.begin().await?;
-    let Some(delivery_id) = store::insert_delivery(&mut tx, hook, payload, now).await? else {
+    let Some(_delivery_id) = store::insert_delivery_and_job(&mut tx, hook, payload, now).await?
+    else {
         // Dropping the transaction rolls it back; there is nothing to undo anyway.
         tracing::info!(shop = %hook.shop, topic = %hook.topic, webhook_id = %hook.webhook_id,
+            event_id = hook.event_id.as_deref().unwrap_or(""),
             "duplicate webhook delivery ignored");
         return Ok(Received::Duplicate);
     };
-    let job = ProcessWebhook { delivery_id };
-    enqueue(
-        tx.as_db_tx(),
-        &app.clock,
-        &job,
-        EnqueueOpts::default().shop(shop.id),
-    )
-    .await?;
     tx.commit().await?;
     Ok(Received::Stored)
 }

@@ -1,10 +1,14 @@
-//! SQL for the `webhook_deliveries` and `compliance_requests` tenant tables, through the
-//! shop-scoped handle only (`$1` is always the shop).
+//! SQL for the `webhook_deliveries` and `compliance_requests` tenant tables (and the job each
+//! stored delivery enqueues), through the shop-scoped handle only (`$1` is always the shop).
+
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
 
+use super::jobs::ProcessWebhook;
 use super::verify::VerifiedWebhook;
-use crate::db::{ShopDb, ShopTx};
+use crate::db::{Backend, ShopDb, ShopTx};
+use crate::jobs::Job;
 
 /// A stored delivery.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -13,6 +17,8 @@ pub struct Delivery {
     pub id: i64,
     /// `X-Shopify-Webhook-Id`.
     pub webhook_id: String,
+    /// `X-Shopify-Event-Id`, when the delivery carried one.
+    pub event_id: Option<String>,
     /// `X-Shopify-Topic`.
     pub topic: String,
     /// `X-Shopify-API-Version`.
@@ -27,8 +33,39 @@ pub struct Delivery {
     pub processed_at: Option<DateTime<Utc>>,
 }
 
-/// Stores a delivery; `None` when the shop already has one with this webhook id (a Shopify
-/// retry or duplicate), which the caller acknowledges without enqueuing anything.
+/// The delivery insert shared by both engines. `on conflict do nothing` has no target, so it
+/// covers both unique keys: `(shop_id, webhook_id)` (a Shopify retry of the same delivery) and
+/// `(shop_id, topic, event_id)` (the same event delivered through a second subscription).
+const INSERT_DELIVERY: &str = "insert into webhook_deliveries (shop_id, webhook_id, event_id, \
+    topic, api_version, triggered_at, payload, received_at) values ($1, $2, $3, $4, $5, $6, $7, $8) \
+    on conflict do nothing returning id";
+
+/// The job row, column for column what `jobs::enqueue` writes for a [`ProcessWebhook`] with
+/// `EnqueueOpts::default().shop(shop)`: the job's queue, kind and attempts, its payload
+/// (`{"delivery_id":N}`, serde's compact form), the shop, no unique key (the job has none), due
+/// now, created and updated now (epoch milliseconds). `state` and `attempts` take the table's
+/// defaults. `tests/integration/webhook_events.rs` checks the row against one written by
+/// `enqueue` on both engines, and that the worker runs it.
+const JOB_COLUMNS: &str =
+    "queue, kind, payload, shop_id, unique_key, max_attempts, run_at, created_at, updated_at";
+
+/// The PostgreSQL statement of [`insert_delivery_and_job`]. Binds: `$1` shop, `$2..$8` as in
+/// [`INSERT_DELIVERY`], then `$9` queue, `$10` kind, `$11` max attempts, `$12` now (ms). The
+/// job insert has no conflict clause: the job has no unique key, and a delivery must never be
+/// kept without its job, so any conflict there fails the transaction instead.
+static PG_INSERT_DELIVERY_AND_JOB: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "with d as ({INSERT_DELIVERY}), \
+         j as (insert into jobs ({JOB_COLUMNS}) \
+               select $9, $10, '{{\"delivery_id\":' || d.id || '}}', $1, null, $11, $12, $12, $12 \
+               from d returning id) \
+         select d.id, j.id from d left join j on true"
+    )
+});
+
+/// Stores a delivery; `None` when the shop already has it under this webhook id or this event
+/// (a Shopify retry, or the same event through a second subscription), which the caller
+/// acknowledges without enqueuing anything.
 pub async fn insert_delivery(
     tx: &mut ShopTx,
     hook: &VerifiedWebhook,
@@ -36,12 +73,9 @@ pub async fn insert_delivery(
     now: DateTime<Utc>,
 ) -> sqlx::Result<Option<i64>> {
     let row: Option<(i64,)> = tx
-        .query(
-            "insert into webhook_deliveries (shop_id, webhook_id, topic, api_version, triggered_at, \
-             payload, received_at) values ($1, $2, $3, $4, $5, $6, $7) \
-             on conflict (shop_id, webhook_id) do nothing returning id",
-        )
+        .query(INSERT_DELIVERY)
         .bind(hook.webhook_id.as_str())
+        .bind(hook.event_id.as_deref())
         .bind(hook.topic.as_str())
         .bind(hook.api_version.as_str())
         .bind(hook.triggered_at.unwrap_or(now))
@@ -52,8 +86,67 @@ pub async fn insert_delivery(
     Ok(row.map(|(id,)| id))
 }
 
-const DELIVERY_COLUMNS: &str =
-    "id, webhook_id, topic, api_version, triggered_at, payload, received_at, processed_at";
+/// Stores a delivery and enqueues its [`ProcessWebhook`] job in the caller's tenant
+/// transaction; `None` (and no job) when it is a duplicate, as for [`insert_delivery`].
+///
+/// On PostgreSQL this is one statement, so one round trip: a data-modifying CTE inserts the
+/// delivery and, only when that inserted a row, the job. Both inserts run in the tenant
+/// transaction as `ecomcrm_tenant` with `app.shop_id` set, so row-level security checks both
+/// rows (the `jobs` policy applies to that role), and both commit or neither does. SQLite
+/// cannot put an `insert` in a `with`, and has no round trips to save: two statements.
+pub async fn insert_delivery_and_job(
+    tx: &mut ShopTx,
+    hook: &VerifiedWebhook,
+    payload: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<i64>> {
+    let now_ms = now.timestamp_millis();
+    if tx.as_db_tx().backend() == Backend::Postgres {
+        let row: Option<(i64, Option<i64>)> = tx
+            .query(&PG_INSERT_DELIVERY_AND_JOB)
+            .bind(hook.webhook_id.as_str())
+            .bind(hook.event_id.as_deref())
+            .bind(hook.topic.as_str())
+            .bind(hook.api_version.as_str())
+            .bind(hook.triggered_at.unwrap_or(now))
+            .bind(payload)
+            .bind(now)
+            .bind(ProcessWebhook::QUEUE)
+            .bind(ProcessWebhook::KIND)
+            .bind(ProcessWebhook::MAX_ATTEMPTS.max(1))
+            .bind(now_ms)
+            .fetch_optional()
+            .await?;
+        return match row {
+            None => Ok(None),
+            Some((delivery_id, Some(_job))) => Ok(Some(delivery_id)),
+            // Cannot happen (the job insert has no conflict clause, so it inserts or fails);
+            // if it ever did, failing rolls the delivery back rather than keep it without work.
+            Some((_, None)) => Err(sqlx::Error::Protocol(
+                "webhook delivery stored without its job".into(),
+            )),
+        };
+    }
+    let Some(delivery_id) = insert_delivery(tx, hook, payload, now).await? else {
+        return Ok(None);
+    };
+    let job = serde_json::to_string(&ProcessWebhook { delivery_id })
+        .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let sql =
+        format!("insert into jobs ({JOB_COLUMNS}) values ($2, $3, $4, $1, null, $5, $6, $6, $6)");
+    tx.query(&sql)
+        .bind(ProcessWebhook::QUEUE)
+        .bind(ProcessWebhook::KIND)
+        .bind(job)
+        .bind(ProcessWebhook::MAX_ATTEMPTS.max(1))
+        .bind(now_ms)
+        .execute()
+        .await?;
+    Ok(Some(delivery_id))
+}
+
+const DELIVERY_COLUMNS: &str = "id, webhook_id, event_id, topic, api_version, triggered_at, \
+    payload, received_at, processed_at";
 
 /// One delivery of this shop.
 pub async fn find_delivery(db: &ShopDb, id: i64) -> sqlx::Result<Option<Delivery>> {

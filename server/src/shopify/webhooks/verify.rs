@@ -26,6 +26,9 @@ pub struct VerifiedWebhook {
     pub webhook_id: String,
     /// `X-Shopify-Triggered-At`, when present and well formed (it is optional).
     pub triggered_at: Option<DateTime<Utc>>,
+    /// `X-Shopify-Event-Id`, when present (it is optional): shared by every delivery of one
+    /// merchant action, so the same event reaching two subscriptions is stored once.
+    pub event_id: Option<String>,
 }
 
 /// Why a delivery was refused.
@@ -37,8 +40,8 @@ pub enum Rejected {
     BadRequest(&'static str),
 }
 
-/// Longest topic, webhook id or API version accepted; real ones are far shorter, and these
-/// strings are stored.
+/// Longest topic, webhook id, event id or API version accepted; real ones are far shorter, and
+/// these strings are stored.
 const MAX_HEADER_LEN: usize = 255;
 
 /// Verifies the signature of `body`, then parses the required headers.
@@ -72,12 +75,20 @@ pub fn verify(headers: &HeaderMap, body: &[u8], secret: &str) -> Result<Verified
     let triggered_at = header(headers, "x-shopify-triggered-at")
         .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
         .map(|t| t.with_timezone(&Utc));
+    // Optional too. Over-long values are ignored like absent ones, as with the triggered-at
+    // above: the delivery then dedupes on its webhook id alone, which costs at most one more
+    // (idempotent) run of its job, while refusing it would lose a signed delivery. Shopify's
+    // are UUIDs.
+    let event_id = header(headers, "x-shopify-event-id")
+        .filter(|v| v.len() <= MAX_HEADER_LEN)
+        .map(str::to_string);
     Ok(VerifiedWebhook {
         topic: topic.to_string(),
         shop,
         api_version: api_version.to_string(),
         webhook_id: webhook_id.to_string(),
         triggered_at,
+        event_id,
     })
 }
 
@@ -123,6 +134,7 @@ mod tests {
                 "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
             ),
             ("X-Shopify-Triggered-At", "2026-11-20T10:00:00.123Z"),
+            ("X-Shopify-Event-Id", "8d2f3c41-6a0e-4b7e-9a55-0c7b1f4e2d10"),
         ] {
             h.insert(name, HeaderValue::from_str(value).unwrap());
         }
@@ -170,6 +182,38 @@ mod tests {
         let mut h = headers(SIGNATURE);
         h.remove("x-shopify-triggered-at");
         assert!(verify(&h, BODY, "hush").is_ok(), "triggered-at is optional");
+    }
+
+    #[test]
+    fn the_event_id_is_optional_and_bounded() {
+        let hook = verify(&headers(SIGNATURE), BODY, "hush").unwrap();
+        assert_eq!(
+            hook.event_id.as_deref(),
+            Some("8d2f3c41-6a0e-4b7e-9a55-0c7b1f4e2d10")
+        );
+
+        let mut h = headers(SIGNATURE);
+        h.remove("x-shopify-event-id");
+        assert_eq!(verify(&h, BODY, "hush").unwrap().event_id, None);
+        h.insert("x-shopify-event-id", HeaderValue::from_static("  "));
+        assert_eq!(verify(&h, BODY, "hush").unwrap().event_id, None, "blank");
+
+        let longest = "e".repeat(MAX_HEADER_LEN);
+        h.insert(
+            "x-shopify-event-id",
+            HeaderValue::from_str(&longest).unwrap(),
+        );
+        assert_eq!(verify(&h, BODY, "hush").unwrap().event_id, Some(longest));
+        let too_long = "e".repeat(MAX_HEADER_LEN + 1);
+        h.insert(
+            "x-shopify-event-id",
+            HeaderValue::from_str(&too_long).unwrap(),
+        );
+        assert_eq!(
+            verify(&h, BODY, "hush").unwrap().event_id,
+            None,
+            "ignored, not refused"
+        );
     }
 
     #[test]
