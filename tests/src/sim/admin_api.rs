@@ -15,6 +15,7 @@ use serde_json::{Value as Json, json};
 
 use super::admin_schema::{TypeRef, admin_schema};
 use super::billing;
+use super::bulk;
 use super::cost::{cost_extension, requested_cost};
 use super::mutate::{self, MutationEnv};
 use super::resolve::{Ctx, execute};
@@ -182,10 +183,17 @@ pub async fn graphql(
             s.info.clone(),
             Arc::clone(&s.data),
             (subscriptions, app_subscriptions, expired),
+            (s.records.clone(), s.bulk.clone()),
         )
     });
-    let Some((scopes, fault_status, info, data, (subscriptions, app_subscriptions, expired))) =
-        auth
+    let Some((
+        scopes,
+        fault_status,
+        info,
+        data,
+        (subscriptions, app_subscriptions, expired),
+        (records, bulk_operations),
+    )) = auth
     else {
         return not_found();
     };
@@ -325,6 +333,8 @@ pub async fn graphql(
         app_subscriptions: &app_subscriptions,
         scopes: &scopes,
         app_url: &state.config.app_url,
+        records: &records,
+        bulk_operations: &bulk_operations,
     };
     let set = &op.node.selection_set.node;
     let (data, errors) = if is_mutation {
@@ -339,6 +349,8 @@ pub async fn graphql(
         // Billing status changes queue `app_subscriptions/update`; deliver them in the
         // background so the app gets its answer without waiting for its own webhook.
         billing::flush_later(&state, &domain);
+        // Bulk operations created by this request start running in the background.
+        bulk::start_pending(&state, &domain);
         match executed {
             Some(executed) => executed,
             None => return not_found(),

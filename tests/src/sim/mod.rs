@@ -18,18 +18,24 @@
 //! - `GET|DELETE /_sim/requests` — the request log
 //! - `POST /_sim/webhooks` — send one signed webhook to the app
 //! - `POST /_sim/clock` — move the simulated clock forward
+//! - `GET  /shops/{shop}/bulk_operations/{N}/result.jsonl` — a completed bulk operation's JSONL,
+//!   streamed (`bulk.rs`); `GET /_sim/shops/{shop}/bulk_operations` lists them and
+//!   `POST /_sim/shops/{shop}/bulk_operations/{N}/fail` fails a running one
 
 pub mod admin_api;
 pub mod admin_frame;
 pub mod admin_schema;
 pub mod billing;
 pub mod billing_page;
+pub mod bulk;
+pub mod connections;
 pub mod control;
 pub mod cost;
 pub mod demo;
 pub mod introspection;
 pub mod mutate;
 pub mod oauth;
+pub mod records;
 pub mod resolve;
 pub mod state;
 pub mod subscriptions;
@@ -78,6 +84,9 @@ pub struct SimConfig {
     pub webhook_api_version: String,
     /// The app's name, as the billing confirmation page shows it.
     pub app_name: String,
+    /// The least time a bulk operation stays RUNNING before it completes (its result file is
+    /// produced in the background either way); 0, the default, completes as soon as it is written.
+    pub bulk_operation_delay_ms: u64,
 }
 
 impl SimConfig {
@@ -96,6 +105,7 @@ impl SimConfig {
             auto_create_shops: false,
             webhook_api_version: shared::SHOPIFY_API_VERSION.to_string(),
             app_name: "EcomCRM".into(),
+            bulk_operation_delay_ms: 0,
         }
     }
 
@@ -166,6 +176,15 @@ pub fn router(state: SimState) -> Router {
         .route(
             "/_sim/requests",
             get(control::list_requests).delete(control::clear_requests),
+        )
+        .route(
+            "/shops/{shop}/bulk_operations/{number}/result.jsonl",
+            get(bulk::result_file),
+        )
+        .route("/_sim/shops/{shop}/bulk_operations", get(bulk::list))
+        .route(
+            "/_sim/shops/{shop}/bulk_operations/{number}/fail",
+            post(bulk::fail),
         )
         .route("/_sim/webhooks", post(control::post_webhook))
         .route("/_sim/clock", post(control::advance_clock))

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value as Json;
 
 use super::billing;
+use super::bulk;
 use super::resolve::{Ctx, Resolved, RootField};
 use super::state::{SimShop, SimState};
 use super::subscriptions;
@@ -44,6 +45,8 @@ pub fn resolve(env: &MutationEnv<'_>, shop: &mut SimShop, root: &RootField<'_>) 
         "appSubscriptionCreate" => billing::create(env, shop, &root.args),
         "appSubscriptionCancel" => billing::cancel(env, shop, &root.args),
         "appUsageRecordCreate" => billing::create_usage_record(env, shop, &root.args),
+        "bulkOperationRunQuery" => bulk::run_query(env, shop, &root.args),
+        "bulkOperationCancel" => bulk::cancel(env, shop, &root.args),
         _ => Resolved::NotImplemented(None),
     }
 }

@@ -13,8 +13,11 @@ use serde_json::{Map, Value as Json, json};
 
 use super::admin_schema::AdminSchema;
 use super::billing::{self, SimAppSubscription};
+use super::bulk::{self, BulkOp};
+use super::connections;
 use super::demo::DemoStore;
 use super::demo::calendar::utc_offset_minutes;
+use super::records::Records;
 use super::state::ShopInfo;
 use super::subscriptions::{self, SimWebhookSubscription};
 
@@ -33,6 +36,10 @@ pub struct Ctx<'a> {
     /// Scopes of the calling token, for `currentAppInstallation`.
     pub scopes: &'a str,
     pub app_url: &'a str,
+    /// Generated records plus control-API changes, for the record connections and `node(id:)`.
+    pub records: &'a Records,
+    /// A snapshot of the shop's bulk operations, newest last.
+    pub bulk_operations: &'a [BulkOp],
 }
 
 /// One selected root field: its response key (alias or name), the field name, its arguments with
@@ -95,13 +102,24 @@ fn query_root(ctx: &Ctx<'_>, root: &RootField<'_>) -> Resolved {
         "productsCount" => count(ctx.data.products.len()),
         "abandonedCheckoutsCount" => count(ctx.data.abandoned_checkouts.len()),
         "currentAppInstallation" => return app_installation(ctx, root),
+        "customers" | "orders" | "products" | "abandonedCheckouts" => {
+            return match connections::root_kind(&root.name) {
+                Some(kind) => connections::resolve(ctx, ctx.records, kind, root),
+                None => Resolved::NotImplemented(None),
+            };
+        }
+        "currentBulkOperation" | "bulkOperation" => return bulk::query_root(ctx, root),
         "node" => {
             let id = root.args.get("id").and_then(Json::as_str).unwrap_or("");
             if id.starts_with("gid://shopify/AppSubscription/") {
                 billing::find_node(ctx.app_subscriptions, id)
+            } else if id.starts_with("gid://shopify/BulkOperation/") {
+                bulk::find_node(ctx.bulk_operations, id)
+            } else if let Some(node) = ctx.records.find_gid(id) {
+                node
             } else {
                 return Resolved::NotImplemented(Some(format!(
-                    "shopify-sim implements node(id:) for AppSubscription ids only, not {id}"
+                    "shopify-sim implements node(id:) for AppSubscription, BulkOperation, Customer, Order, Product and AbandonedCheckout ids only, not {id}"
                 )));
             }
         }
@@ -273,7 +291,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The first field named `name` in `set`, looking through fragments (not into subfields).
-    fn find_field<'b>(
+    pub(crate) fn find_field<'b>(
         &'b self,
         set: &'b SelectionSet,
         name: &str,
@@ -299,7 +317,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A field's arguments as JSON, variables substituted (a missing variable is `null`).
-    fn arguments(&self, field: &Field) -> Map<String, Json> {
+    pub(crate) fn arguments(&self, field: &Field) -> Map<String, Json> {
         field
             .arguments
             .iter()
@@ -409,7 +427,7 @@ impl<'a> Ctx<'a> {
         condition.is_none_or(|c| c == concrete || self.schema.is_possible(c, concrete))
     }
 
-    fn project(
+    pub(crate) fn project(
         &self,
         value: &Json,
         set: &SelectionSet,

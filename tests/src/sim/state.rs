@@ -12,8 +12,10 @@ use shared::ShopDomain;
 
 use super::SimConfig;
 use super::billing::Billing;
+use super::bulk::BulkOp;
 use super::cost::{LeakyBucket, ThrottleStatus};
 use super::demo::{self, Currency, DemoConfig, DemoCounts, DemoStore};
+use super::records::Records;
 use super::subscriptions::SimWebhookSubscription;
 use super::tokens::{AssociatedUser, TokenStore};
 
@@ -115,6 +117,10 @@ pub struct SimShop {
     pub webhook_subscriptions: Vec<SimWebhookSubscription>,
     /// App subscriptions and usage records (Billing API, `billing.rs`).
     pub billing: Billing,
+    /// `data` plus the records created or changed through the control API (`changes.rs`).
+    pub records: Records,
+    /// Bulk operations, oldest first (`bulk.rs`).
+    pub bulk: Vec<BulkOp>,
 }
 
 /// What `GET /_sim/shops/{shop}` answers.
@@ -374,9 +380,12 @@ pub fn build_shop(
         config.restore_rate,
         now.timestamp_millis(),
     );
+    let data = Arc::new(data);
     Ok(SimShop {
         info,
-        data: Arc::new(data),
+        records: Records::new(Arc::clone(&data)),
+        bulk: Vec::new(),
+        data,
         tokens: TokenStore::default(),
         bucket,
         faults: VecDeque::new(),

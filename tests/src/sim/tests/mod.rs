@@ -4,8 +4,10 @@
 
 mod admin_graphql;
 mod billing;
+mod bulk_operations;
 mod control_api;
 mod oauth_flow;
+mod record_pages;
 mod support;
 mod validation;
 mod webhook_subscriptions;
