@@ -1,11 +1,14 @@
 //! The EcomCRM admin app: a Leptos client-side app that runs inside the Shopify admin (embedded,
 //! through App Bridge) or on its own in dev mode. Server calls live in `api`, App Bridge calls in
-//! `bridge`, reusable Polaris-style UI in `components` and one file per route in `pages`.
+//! `bridge`, browser helpers in `download` and `format`, reusable Polaris-style UI in `components`
+//! and one file per route in `pages`.
 
 pub mod api;
 pub mod app;
 pub mod bridge;
 pub mod components;
+pub mod download;
+pub mod format;
 pub mod location;
 pub mod pages;
 

@@ -15,6 +15,9 @@ pub async fn each_embedded_shop_sees_only_its_own_name() -> anyhow::Result<()> {
     .await;
     let a = app.add_shop("embedded-alpha", "Alpha Embedded Store").await;
     let b = app.add_shop("embedded-bravo", "Bravo Embedded Store").await;
+    for shop in [&a, &b] {
+        crate::install_on_plan(&app, shop, "growth").await?;
+    }
     let browser = Browser::start().await?;
 
     for (shop, name, other) in [

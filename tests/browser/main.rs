@@ -2,12 +2,27 @@
 //! through WebDriver (chromedriver + fantoccini). Screenshots land in `target/browser-artifacts/`.
 //! Set `ECOMCRM_SKIP_BROWSER=1` to skip (xtask does so, loudly, when Chromium is missing).
 
+mod billing;
 mod driver;
 mod embedded;
+mod settings;
 mod shell;
 
 use std::future::Future;
 use std::pin::Pin;
+
+use ecomcrm_tests::test_app::TestApp;
+
+/// Installs the app on `shop` (its first authenticated request does that) and puts the shop on
+/// `plan` directly, for tests about pages behind the plan gate.
+pub async fn install_on_plan(app: &TestApp, shop: &str, plan: &str) -> anyhow::Result<()> {
+    let res = app
+        .graphql(shop, "{ shop { name } }", serde_json::json!({}))
+        .await;
+    anyhow::ensure!(res.status() == 200, "shop query answered {}", res.status());
+    app.activate_plan(shop, plan).await;
+    Ok(())
+}
 
 type TestFn = fn() -> Pin<Box<dyn Future<Output = anyhow::Result<()>>>>;
 
@@ -22,6 +37,29 @@ const TESTS: &[(&str, TestFn)] = &[
     ("each_embedded_shop_sees_only_its_own_name", || {
         Box::pin(embedded::each_embedded_shop_sees_only_its_own_name())
     }),
+    (
+        "settings_lists_shopify_events_and_customer_data_requests",
+        || Box::pin(settings::settings_lists_shopify_events_and_customer_data_requests()),
+    ),
+    ("a_ready_customer_data_export_downloads", || {
+        Box::pin(settings::a_ready_customer_data_export_downloads())
+    }),
+    (
+        "a_merchant_picks_a_plan_approves_it_and_sees_it_active_with_usage_bars",
+        || {
+            Box::pin(
+                billing::a_merchant_picks_a_plan_approves_it_and_sees_it_active_with_usage_bars(),
+            )
+        },
+    ),
+    (
+        "a_merchant_who_declines_sees_why_and_still_only_the_plan_page",
+        || Box::pin(billing::a_merchant_who_declines_sees_why_and_still_only_the_plan_page()),
+    ),
+    (
+        "moving_to_a_smaller_plan_lists_what_would_pause_before_switching",
+        || Box::pin(billing::moving_to_a_smaller_plan_lists_what_would_pause_before_switching()),
+    ),
 ];
 
 fn main() -> std::process::ExitCode {

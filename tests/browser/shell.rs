@@ -13,6 +13,9 @@ async fn dev_app_with_shop(name: &str) -> (TestApp, String) {
     })
     .await;
     let shop = app.add_shop("browser-demo", name).await;
+    crate::install_on_plan(&app, &shop, "starter")
+        .await
+        .expect("shop on a plan");
     (app, shop)
 }
 

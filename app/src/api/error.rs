@@ -13,6 +13,38 @@ pub enum ApiError {
     Unauthorized,
     /// The server ran the request and reported errors (already worded for people).
     Graphql(Vec<String>),
+    /// The shop's plan does not allow this (`PLAN_REQUIRED`, `PLAN_LIMIT`, `READ_ONLY`). The
+    /// message is the server's: it names the limit, the numbers and the plan that lifts it.
+    Plan {
+        /// Which refusal.
+        code: PlanCode,
+        /// The server's message.
+        message: String,
+    },
+}
+
+/// Why the plan refused a request: the `extensions.code` values of the server's plan guard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanCode {
+    /// The shop has no plan yet.
+    Required,
+    /// The plan's limit is reached.
+    Limit,
+    /// Shopify froze the subscription; the app is read-only until the bill is paid.
+    ReadOnly,
+}
+
+impl PlanCode {
+    /// The plan refusal an `extensions.code` names; `None` for any other code, known or not
+    /// (those stay ordinary errors: an unknown code must never break the page).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "PLAN_REQUIRED" => Some(Self::Required),
+            "PLAN_LIMIT" => Some(Self::Limit),
+            "READ_ONLY" => Some(Self::ReadOnly),
+            _ => None,
+        }
+    }
 }
 
 impl ApiError {
@@ -38,6 +70,7 @@ impl fmt::Display for ApiError {
                 f.write_str("Something went wrong on our side. Try again in a moment.")
             }
             Self::Graphql(messages) => write!(f, "Something went wrong: {}", messages.join(" ")),
+            Self::Plan { message, .. } => f.write_str(message),
         }
     }
 }
@@ -46,7 +79,7 @@ impl std::error::Error for ApiError {}
 
 #[cfg(test)]
 mod tests {
-    use super::ApiError;
+    use super::{ApiError, PlanCode};
 
     #[test]
     fn network_details_stay_out_of_the_message() {
@@ -58,5 +91,16 @@ mod tests {
     fn graphql_messages_are_shown() {
         let text = ApiError::Graphql(vec!["Plan limit reached.".into()]).to_string();
         assert_eq!(text, "Something went wrong: Plan limit reached.");
+    }
+
+    #[test]
+    fn plan_codes_are_recognised_and_others_are_not() {
+        assert_eq!(
+            PlanCode::from_code("PLAN_REQUIRED"),
+            Some(PlanCode::Required)
+        );
+        assert_eq!(PlanCode::from_code("PLAN_LIMIT"), Some(PlanCode::Limit));
+        assert_eq!(PlanCode::from_code("READ_ONLY"), Some(PlanCode::ReadOnly));
+        assert_eq!(PlanCode::from_code("SOMETHING_NEW"), None);
     }
 }

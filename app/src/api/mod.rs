@@ -1,13 +1,24 @@
 //! The only code that talks to the EcomCRM server: GraphQL over `POST /graphql` with a Shopify
 //! session token. Pages call the typed functions (`shop()`, …); components never fetch.
 
+mod billing;
 mod error;
 mod jwt;
+mod privacy;
 mod shop;
 mod token;
+mod webhooks;
 
-pub use error::ApiError;
+pub use billing::{
+    BillingMode, BillingOverview, Charge, PlanChoice, PlanOffer, SubscriptionStatus,
+    SubscriptionView, UsageMeter, billing, choose_plan, has_plan, refresh_billing,
+};
+pub use error::{ApiError, PlanCode};
+pub use privacy::{DataExport, ExportStatus, data_export_document, data_exports};
 pub use shop::{Shop, shop};
+pub use webhooks::{
+    WebhookHandling, WebhookTopic, WebhookTopicStatus, last_checked, webhook_topics,
+};
 
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;
@@ -40,13 +51,33 @@ struct GraphqlError {
 }
 
 impl GraphqlError {
-    fn is_unauthenticated(&self) -> bool {
-        self.extensions
-            .as_ref()
-            .and_then(|ext| ext.get("code"))
-            .and_then(|code| code.as_str())
-            == Some("UNAUTHENTICATED")
+    /// `extensions.code`, when it is a string; any other shape counts as no code.
+    fn code(&self) -> Option<&str> {
+        self.extensions.as_ref()?.get("code")?.as_str()
     }
+
+    fn is_unauthenticated(&self) -> bool {
+        self.code() == Some("UNAUTHENTICATED")
+    }
+
+    fn plan_code(&self) -> Option<PlanCode> {
+        self.code().and_then(PlanCode::from_code)
+    }
+}
+
+/// The error a reply's `errors` amount to: a plan refusal when any error is one (the merchant can
+/// act on it), else the messages as they came.
+fn errors_to_api_error(errors: Vec<GraphqlError>) -> ApiError {
+    if let Some(plan) = errors
+        .iter()
+        .find_map(|e| e.plan_code().map(|code| (code, e.message.clone())))
+    {
+        return ApiError::Plan {
+            code: plan.0,
+            message: plan.1,
+        };
+    }
+    ApiError::Graphql(errors.into_iter().map(|e| e.message).collect())
 }
 
 /// Runs one GraphQL operation and decodes its `data` into `T`.
@@ -104,9 +135,7 @@ pub async fn graphql<T: DeserializeOwned>(
         return match reply.data {
             // Partial data next to errors would show an incomplete page as if it were whole.
             Some(data) if reply.errors.is_empty() => Ok(data),
-            _ => Err(ApiError::Graphql(
-                reply.errors.into_iter().map(|e| e.message).collect(),
-            )),
+            _ => Err(errors_to_api_error(reply.errors)),
         };
     }
 }

@@ -1,22 +1,25 @@
-//! Polaris DataTable: rows of plain values with a header row; numeric columns align right so digits
-//! line up.
+//! Polaris DataTable: rows of values with a header row; numeric columns align right so digits line
+//! up. Cells are usually text, or small views such as a Badge or a Button.
 
 use leptos::prelude::*;
 
 /// A Polaris data table.
 #[component]
-pub fn DataTable(
+pub fn DataTable<C>(
     /// Column headings, left to right.
     headings: Vec<String>,
-    /// The cells, one `Vec` per row, in heading order.
-    rows: Vec<Vec<String>>,
+    /// The cells, one `Vec` per row, in heading order: `String`s, or `AnyView`s for richer cells.
+    rows: Vec<Vec<C>>,
     /// Which columns hold numbers (by index); those align right. Missing entries mean text.
     #[prop(optional)]
     numeric: Vec<bool>,
     /// Read by screen readers to name the table.
     #[prop(optional, into)]
     caption: Option<String>,
-) -> impl IntoView {
+) -> impl IntoView
+where
+    C: IntoView + 'static,
+{
     let is_numeric = move |column: usize| numeric.get(column).copied().unwrap_or(false);
     let header = headings
         .into_iter()

@@ -26,6 +26,15 @@ fn is_current(item_path: &str, current: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// True when `path` is the entry to highlight for `current`: the most specific entry that
+/// matches, so `/settings/plan` selects "Plan" and not "Settings" as well.
+fn is_selected(items: &[NavItem], path: &str, current: &str) -> bool {
+    is_current(path, current)
+        && !items
+            .iter()
+            .any(|other| other.path.len() > path.len() && is_current(other.path, current))
+}
+
 /// The App Bridge navigation menu; App Bridge hides this element and draws the links in the admin's
 /// sidebar. `rel="home"` marks the app's root, which the admin links from the app name.
 /// https://shopify.dev/docs/api/app-bridge-library/web-components/ui-nav-menu
@@ -48,7 +57,7 @@ fn side_nav(items: &'static [NavItem], href_for: fn(&str) -> String) -> impl Int
         .iter()
         .map(|item| {
             let path = item.path;
-            let current = move || is_current(path, &pathname.get());
+            let current = move || pathname.with(|current| is_selected(items, path, current));
             view! {
                 <li>
                     <a
@@ -113,7 +122,7 @@ pub fn Frame(
 
 #[cfg(test)]
 mod tests {
-    use super::is_current;
+    use super::{NavItem, is_current, is_selected};
 
     #[test]
     fn home_matches_only_itself() {
@@ -126,5 +135,18 @@ mod tests {
         assert!(is_current("/customers", "/customers"));
         assert!(is_current("/customers", "/customers/42"));
         assert!(!is_current("/customers", "/customers-old"));
+    }
+
+    #[test]
+    fn the_most_specific_entry_is_selected() {
+        let item = |path| NavItem {
+            id: "x",
+            label: "x",
+            path,
+        };
+        let items = [item("/"), item("/settings"), item("/settings/plan")];
+        assert!(is_selected(&items, "/settings/plan", "/settings/plan"));
+        assert!(!is_selected(&items, "/settings", "/settings/plan"));
+        assert!(is_selected(&items, "/settings", "/settings"));
     }
 }

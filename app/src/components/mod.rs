@@ -22,5 +22,5 @@ pub use empty_state::EmptyState;
 pub use frame::{Frame, NavItem};
 pub use layout::{Layout, LayoutSection};
 pub use page::Page;
-pub use skeleton_page::SkeletonPage;
+pub use skeleton_page::{SkeletonCard, SkeletonPage};
 pub use toast::{ToastProvider, Toaster, use_toast};

@@ -8,6 +8,31 @@ fn line(width: &'static str) -> impl IntoView {
     view! { <div class="p-skeleton p-skeleton__line" style:width=width></div> }
 }
 
+/// A card of grey placeholders: a heading bar and three text lines. Used alone where one card of
+/// a loaded page is still loading.
+#[component]
+pub fn SkeletonCard(
+    /// The card's heading when it is known before loading; a grey bar otherwise.
+    #[prop(optional, into)]
+    title: Option<String>,
+) -> impl IntoView {
+    let heading = match title {
+        Some(title) => view! { <h2 class="p-card__title">{title}</h2> }.into_any(),
+        None => view! { <div class="p-skeleton p-skeleton__heading"></div> }.into_any(),
+    };
+    view! {
+        <section class="p-card" aria-busy="true">
+            {heading}
+            <div aria-label="Loading" role="status">{lines()}</div>
+        </section>
+    }
+}
+
+/// The three text lines of a placeholder card.
+fn lines() -> impl IntoView {
+    (line("100%"), line("92%"), line("64%"))
+}
+
 /// A Polaris skeleton page.
 #[component]
 pub fn SkeletonPage(
@@ -27,9 +52,7 @@ pub fn SkeletonPage(
             view! {
                 <section class="p-card">
                     <div class="p-skeleton p-skeleton__heading"></div>
-                    {line("100%")}
-                    {line("92%")}
-                    {line("64%")}
+                    {lines()}
                 </section>
             }
         })

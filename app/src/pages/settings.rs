@@ -1,12 +1,20 @@
-//! Settings (`/settings`): shows which store this session is connected to. The support email,
-//! sending domain and plan settings come later; the page says so instead of showing dead controls.
+//! Settings (`/settings`): which store this session is connected to, the customer data requests
+//! Shopify forwarded, and the Shopify events the app receives for the store. The two lists load on their
+//! own (see `settings/`), so one failing leaves the rest of the page usable.
+
+mod plan;
+mod privacy;
+mod webhooks;
+
+pub use plan::PlanPage;
 
 use leptos::prelude::*;
 
 use super::{Heading, with_data};
 use crate::api::{self, Shop};
 use crate::bridge;
-use crate::components::{Badge, Card, EmptyState, Page, Tone};
+use crate::components::{Badge, Button, Card, Page, Tone};
+use crate::location;
 
 /// The settings page.
 #[component]
@@ -39,14 +47,19 @@ fn SettingsContent(shop: Shop) -> impl IntoView {
                     <Badge tone=Tone::Success>"Connected"</Badge>
                 </div>
             </Card>
-            <Card>
-                <EmptyState heading="More settings are on the way">
-                    <p>
-                        "Your support email address, sending domain and plan will be managed "
-                        "here."
+            <Card title="Plan" id="settings-plan">
+                <div class="p-store">
+                    <p class="p-text-secondary">
+                        "Your EcomCRM plan, this period's usage and usage charges."
                     </p>
-                </EmptyState>
+                    <Button href=location::app_href(super::PLAN_PATH) id="settings-plan-link">
+                        "Manage plan"
+                    </Button>
+                </div>
             </Card>
+            // Data requests can need the merchant's action; the event list is for reference.
+            <privacy::CustomerDataRequests/>
+            <webhooks::ShopifyEvents/>
         </Page>
     }
 }
