@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use shared::ShopDomain;
 
 use super::API_VERSION;
+use super::pacing::{self, Pacer};
 
 /// Every operation the app sends to Shopify, so a test can validate each against Shopify's schema.
 pub const OPERATIONS: &[(&str, &str)] = &[
@@ -47,10 +48,11 @@ pub const WEBHOOK_SUBSCRIPTION_CREATE: &str =
 pub struct AdminClient {
     http: reqwest::Client,
     shop_base_template: String,
+    pacer: std::sync::Arc<Pacer>,
 }
 
 /// The query cost Shopify reports, used to pace calls before the bucket runs dry.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct ThrottleStatus {
     /// Bucket size.
@@ -108,6 +110,28 @@ struct Extensions {
 #[serde(rename_all = "camelCase")]
 struct Cost {
     throttle_status: Option<ThrottleStatus>,
+    requested_query_cost: Option<f64>,
+}
+
+/// Attempts per call: the first plus retries of throttled, 5xx and network failures.
+const ATTEMPTS: u32 = 5;
+
+/// One attempt's failure, with what the retry loop needs to know about it.
+struct Failed {
+    error: ShopifyError,
+    /// The bucket Shopify reported with a `THROTTLED` answer.
+    throttle: Option<ThrottleStatus>,
+    requested: Option<f64>,
+}
+
+impl From<ShopifyError> for Failed {
+    fn from(error: ShopifyError) -> Self {
+        Failed {
+            error,
+            throttle: None,
+            requested: None,
+        }
+    }
 }
 
 impl AdminClient {
@@ -116,6 +140,7 @@ impl AdminClient {
         Self {
             http,
             shop_base_template: shop_base_template.into(),
+            pacer: std::sync::Arc::default(),
         }
     }
 
@@ -127,7 +152,11 @@ impl AdminClient {
         )
     }
 
-    /// Runs one operation.
+    /// Runs one operation, paced so the shop's bucket covers it, retrying `THROTTLED`/429 after
+    /// the bucket refills and 5xx and network failures with jittered backoff. A 401 is returned
+    /// at once (the caller refreshes the token); so are GraphQL errors, which a retry would not
+    /// fix. A wait longer than [`pacing::MAX_WAIT`] gives up as `Throttled`, so the caller's job
+    /// is retried later instead of holding a worker while other shops wait.
     pub async fn graphql<T: DeserializeOwned>(
         &self,
         shop: &ShopDomain,
@@ -135,6 +164,50 @@ impl AdminClient {
         query: &str,
         variables: serde_json::Value,
     ) -> Result<AdminResponse<T>, ShopifyError> {
+        let mut attempt = 0;
+        loop {
+            let wait = self.pacer.wait_before(shop.as_str(), query);
+            if wait > pacing::MAX_WAIT {
+                return Err(ShopifyError::Throttled);
+            }
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            let failed = match self.send_once::<T>(shop, token, query, &variables).await {
+                Ok(response) => return Ok(response),
+                Err(failed) => failed,
+            };
+            attempt += 1;
+            let pause = match &failed.error {
+                ShopifyError::Throttled => match failed.throttle {
+                    Some(status) => {
+                        let cost = failed.requested.unwrap_or(status.maximum_available / 10.0);
+                        self.pacer
+                            .observe(shop.as_str(), query, status, failed.requested);
+                        pacing::wait_for(status, std::time::Duration::ZERO, cost)
+                    }
+                    // HTTP 429 without a body: Shopify's own client waits a second.
+                    None => std::time::Duration::from_secs(1),
+                },
+                ShopifyError::Http(status) if *status >= 500 => pacing::backoff(attempt),
+                ShopifyError::Network(_) => pacing::backoff(attempt),
+                _ => return Err(failed.error),
+            };
+            if attempt >= ATTEMPTS || pause > pacing::MAX_WAIT {
+                return Err(failed.error);
+            }
+            tracing::info!(shop = %shop, attempt, error = %failed.error, wait_ms = pause.as_millis() as u64, "Admin API call retried");
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    async fn send_once<T: DeserializeOwned>(
+        &self,
+        shop: &ShopDomain,
+        token: &str,
+        query: &str,
+        variables: &serde_json::Value,
+    ) -> Result<AdminResponse<T>, Failed> {
         let res = self
             .http
             .post(self.endpoint(shop))
@@ -142,23 +215,34 @@ impl AdminClient {
             .json(&serde_json::json!({ "query": query, "variables": variables }))
             .send()
             .await
-            .map_err(|e| ShopifyError::Network(e.without_url().to_string()))?;
+            .map_err(|e| Failed::from(ShopifyError::Network(e.without_url().to_string())))?;
         match res.status().as_u16() {
             200 => {}
-            401 | 403 => return Err(ShopifyError::Unauthorized),
-            429 => return Err(ShopifyError::Throttled),
-            other => return Err(ShopifyError::Http(other)),
+            401 | 403 => return Err(ShopifyError::Unauthorized.into()),
+            429 => return Err(ShopifyError::Throttled.into()),
+            other => return Err(ShopifyError::Http(other).into()),
         }
         let env: Envelope<T> = res
             .json()
             .await
-            .map_err(|e| ShopifyError::Network(e.without_url().to_string()))?;
+            .map_err(|e| Failed::from(ShopifyError::Network(e.without_url().to_string())))?;
+        let cost = env.extensions.and_then(|e| e.cost);
+        let (throttle, requested) = cost
+            .map(|c| (c.throttle_status, c.requested_query_cost))
+            .unwrap_or((None, None));
+        if let Some(status) = throttle {
+            self.pacer.observe(shop.as_str(), query, status, requested);
+        }
         if let Some(errors) = env.errors.as_ref().and_then(|e| e.as_array()) {
             let throttled = errors.iter().any(|e| {
                 e.pointer("/extensions/code").and_then(|c| c.as_str()) == Some("THROTTLED")
             });
             if throttled {
-                return Err(ShopifyError::Throttled);
+                return Err(Failed {
+                    error: ShopifyError::Throttled,
+                    throttle,
+                    requested,
+                });
             }
             let messages = errors
                 .iter()
@@ -169,12 +253,8 @@ impl AdminClient {
                         .to_string()
                 })
                 .collect();
-            return Err(ShopifyError::Graphql(messages));
+            return Err(ShopifyError::Graphql(messages).into());
         }
-        let throttle = env
-            .extensions
-            .and_then(|e| e.cost)
-            .and_then(|c| c.throttle_status);
         let data = env
             .data
             .ok_or_else(|| ShopifyError::Graphql(vec!["response had no data".into()]))?;

@@ -8,6 +8,7 @@ pub mod gdpr;
 pub mod install;
 pub mod jobs;
 pub mod oauth;
+pub mod pacing;
 pub mod profile;
 pub mod refresh;
 pub mod schema;

@@ -66,11 +66,17 @@ async fn approving_a_plan_on_shopifys_page_lands_back_with_it_active() {
     assert_eq!(created["replacement_behavior"], "STANDARD");
     // A 30-day recurring item at the plan's price and a usage item capped at the plan's cap.
     let items = created["line_items"].as_array().expect("line items");
-    let recurring = items.iter().find(|i| i["type"] == "recurring").expect("recurring");
+    let recurring = items
+        .iter()
+        .find(|i| i["type"] == "recurring")
+        .expect("recurring");
     let usage_item = items.iter().find(|i| i["type"] == "usage").expect("usage");
     assert_eq!(recurring["price"]["amount"], "49.0", "{recurring}");
     assert_eq!(recurring["interval"], "EVERY_30_DAYS");
-    assert_eq!(usage_item["capped_amount"]["amount"], "150.0", "{usage_item}");
+    assert_eq!(
+        usage_item["capped_amount"]["amount"], "150.0",
+        "{usage_item}"
+    );
     // Shopify's notice of the approval arrives too and agrees.
     assert_eq!(app.run_jobs().await.dead, 0);
     assert_eq!(billing(&app, &shop).await["current"]["status"], "ACTIVE");

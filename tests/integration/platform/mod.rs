@@ -1,5 +1,6 @@
 //! The platform: health, configuration, the app bundle, GraphQL auth and limits, install.
 
+mod admin_api;
 mod admin_operations;
 mod app_bundle;
 mod config;
