@@ -22,6 +22,7 @@ pub fn registry(state: &AppState) -> Registry {
         ))
         .register::<SyncGrantedScopes>()
         .register::<crate::shopify::billing::usage::ChargeUsage>()
+        .register::<crate::shopify::billing::account::SyncBilling>()
         .register::<ReconcileWebhooks>()
         .register::<ReconcileAllWebhooks>()
         .schedule(Schedule::every(

@@ -4,7 +4,6 @@
 
 use super::session_token::{self, VerifiedSession};
 use super::shops::{self, Shop};
-use super::subscriptions::reconcile;
 use super::token_exchange;
 use super::{refresh, staff};
 use crate::db::ShopDb;
@@ -115,7 +114,7 @@ async fn install(
     shops::store_offline_token(&mut tx, id, &token, &state.cipher, now)
         .await
         .map_err(anyhow::Error::from)?;
-    reconcile::enqueue_for(&mut tx, &state.clock, id).await?;
+    super::jobs::after_install(&mut tx, &state.clock, id).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     tracing::info!(shop = %session.shop, "offline token stored");
     let shop = shops::find_by_id(&state.db, id)

@@ -146,3 +146,24 @@ impl Job for SyncGrantedScopes {
         Ok(())
     }
 }
+
+/// Work every install starts, in the install's transaction: subscribe the shop's webhooks and
+/// read its billing state from Shopify. One pending run of each per shop.
+pub async fn after_install(
+    tx: &mut crate::db::DbTx,
+    clock: &crate::clock::Clock,
+    shop: ShopId,
+) -> anyhow::Result<()> {
+    crate::shopify::subscriptions::reconcile::enqueue_for(tx, clock, shop).await?;
+    let opts = EnqueueOpts::default()
+        .shop(shop)
+        .key(format!("sync_billing:{}", shop.get()));
+    enqueue(
+        tx,
+        clock,
+        &crate::shopify::billing::account::SyncBilling {},
+        opts,
+    )
+    .await?;
+    Ok(())
+}

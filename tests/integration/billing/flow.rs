@@ -251,3 +251,38 @@ async fn managed_pricing_sends_merchants_to_shopifys_plan_page_and_reads_the_sub
 
     assert_eq!(page["current"]["planKey"], "growth", "{page}");
 }
+
+#[tokio::test]
+async fn a_reinstalled_shop_does_not_keep_the_plan_shopify_cancelled_at_uninstall() {
+    let app = TestApp::spawn().await;
+    let shop = installed(&app, "reinstaller").await;
+    subscribe(&app, &shop, "growth").await;
+    app.run_jobs().await;
+    // Shopify cancels the subscription at uninstall; its notice never reaches the app here.
+    let url = format!("{}/_sim/shops/{shop}/uninstall", app.sim.base_url);
+    assert!(
+        app.http
+            .post(url)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+    let uninstalled = ecomcrm_tests::sim::WebhookDelivery::new(
+        &shop,
+        "app/uninstalled",
+        include_bytes!("../../fixtures/shopify/app_uninstalled.json").to_vec(),
+        shared::SHOPIFY_API_VERSION,
+        chrono::Utc::now(),
+    );
+    app.sim.deliver(&uninstalled).await.expect("delivered");
+    app.run_jobs().await;
+
+    gql(&app, &shop, "{ shop { name } }").await; // Reinstall by token exchange.
+    assert_eq!(app.run_jobs().await.dead, 0);
+    let page = billing(&app, &shop).await;
+
+    assert!(page["current"].is_null(), "{page}");
+    assert_eq!(page["latest"]["status"], "CANCELLED");
+}

@@ -111,3 +111,53 @@ async fn a_redelivered_notice_changes_nothing_and_an_active_one_unlocks_the_app(
     let unlocked = gql(&app, &shop, "{ webhookTopics { topic } }").await;
     assert!(unlocked["errors"].is_null(), "{unlocked}");
 }
+
+#[tokio::test]
+async fn uninstalling_cancels_nothing_until_shopify_says_so() {
+    let app = TestApp::spawn().await;
+    let shop = installed(&app, "leaving-payer").await;
+    app.sim
+        .deliver(&notice(&shop, "ACTIVE", Utc::now()))
+        .await
+        .expect("delivered");
+    app.run_jobs().await;
+    let uninstall = WebhookDelivery::new(
+        &shop,
+        "app/uninstalled",
+        include_bytes!("../../fixtures/shopify/app_uninstalled.json").to_vec(),
+        shared::SHOPIFY_API_VERSION,
+        Utc::now(),
+    );
+
+    app.sim.deliver(&uninstall).await.expect("delivered");
+    app.run_jobs().await;
+    let status = |app: &TestApp| {
+        let db = app.state.db.clone();
+        async move {
+            let (s,): (String,) = db
+                .query("select status from billing_subscriptions where shopify_id = $1")
+                .bind(SUBSCRIPTION)
+                .fetch_one()
+                .await
+                .expect("subscription");
+            s
+        }
+    };
+    let after_uninstall = status(&app).await;
+    app.sim
+        .deliver(&notice(
+            &shop,
+            "CANCELLED",
+            Utc::now() + Duration::seconds(1),
+        ))
+        .await
+        .expect("delivered");
+    app.run_jobs().await;
+
+    assert_eq!(after_uninstall, "ACTIVE", "the app cancels nothing itself");
+    assert_eq!(
+        status(&app).await,
+        "CANCELLED",
+        "Shopify's notice still applies"
+    );
+}

@@ -128,3 +128,38 @@ fn debug_output_never_shows_secrets() {
         "{shown}"
     );
 }
+
+#[test]
+fn a_malformed_plans_file_stops_start_up_with_one_line() {
+    let dir = std::env::temp_dir().join(format!("ecomcrm-plans-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("plans.toml");
+    std::fs::write(
+        &path,
+        "currency = \"USD\"\n[[plans]]\nkey = \"a\"\nname = \"A\"\nmonthly_price = \"free\"\n",
+    )
+    .unwrap();
+    let mut v = vars(GOOD);
+    v.insert("ECOMCRM_PLANS_FILE".into(), path.display().to_string());
+
+    let e = Config::from_vars(&v).unwrap_err().to_string();
+
+    assert!(e.contains("ECOMCRM_PLANS_FILE"), "{e}");
+    assert!(e.contains("monthly_price `free` is not an amount"), "{e}");
+    assert_eq!(e.lines().count(), 1);
+    v.insert(
+        "ECOMCRM_PLANS_FILE".into(),
+        dir.join("missing.toml").display().to_string(),
+    );
+    assert!(
+        Config::from_vars(&v)
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be read")
+    );
+    v.remove("ECOMCRM_PLANS_FILE");
+    v.insert("ECOMCRM_BILLING_MODE".into(), "managed".into());
+    let e = Config::from_vars(&v).unwrap_err().to_string();
+    assert!(e.contains("SHOPIFY_APP_HANDLE is missing"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

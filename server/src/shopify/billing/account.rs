@@ -199,3 +199,19 @@ pub async fn sync(state: &AppState, db: &ShopDb) -> anyhow::Result<bool> {
     tx.commit().await?;
     Ok(changed)
 }
+
+/// Re-reads the shop's subscriptions from Shopify ([`sync`]) as a job: after every install, so a
+/// reinstalled shop never finds a plan Shopify cancelled while the app was gone.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct SyncBilling {}
+
+impl crate::jobs::Job for SyncBilling {
+    const KIND: &'static str = "sync_billing";
+
+    async fn run(&self, ctx: &crate::jobs::JobCtx) -> anyhow::Result<()> {
+        let state = ctx.get::<AppState>()?;
+        let changed = sync(state, ctx.shop()?).await?;
+        tracing::info!(changed, "billing synced with Shopify");
+        Ok(())
+    }
+}

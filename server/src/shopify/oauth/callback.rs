@@ -10,7 +10,6 @@ use super::code_exchange::{CodeExchangeError, exchange_code};
 use super::host::AdminHost;
 use super::{begin, hmac_query, pages, param, scopes, state_store};
 use crate::shopify::shops;
-use crate::shopify::subscriptions::reconcile;
 use crate::shopify::token_exchange::OfflineToken;
 use crate::state::AppState;
 
@@ -102,7 +101,7 @@ async fn store(state: &AppState, shop: &ShopDomain, token: &OfflineToken) -> any
     let mut tx = state.db.begin().await?;
     shops::lock(&mut tx, row.id).await?;
     shops::store_offline_token(&mut tx, row.id, token, &state.cipher, now).await?;
-    reconcile::enqueue_for(&mut tx, &state.clock, row.id).await?;
+    crate::shopify::jobs::after_install(&mut tx, &state.clock, row.id).await?;
     tx.commit().await?;
     Ok(())
 }

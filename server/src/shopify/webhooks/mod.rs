@@ -34,6 +34,13 @@ pub const MAX_BODY: usize = 10 * 1024 * 1024;
 pub const COMPLIANCE_TOPICS: [&str; 3] =
     ["customers/data_request", "customers/redact", "shop/redact"];
 
+/// Topics still accepted after uninstall: the compliance ones, and `app_subscriptions/update`,
+/// because Shopify cancels the shop's subscription at uninstall and the app must record that
+/// (a reinstall must not find the old plan still active).
+fn accepted_after_uninstall(topic: &str) -> bool {
+    COMPLIANCE_TOPICS.contains(&topic) || topic == "app_subscriptions/update"
+}
+
 /// The route: POST only (other methods get 405), the body read whole up to [`MAX_BODY`].
 pub fn route() -> MethodRouter<HttpState> {
     // axum's own 2 MB default would answer 413 first; the explicit layer sets the real limit.
@@ -95,7 +102,7 @@ pub async fn accept(
         tracing::info!(shop = %hook.shop, topic = %hook.topic, "webhook for an unknown shop dropped");
         return Ok(Received::Dropped);
     };
-    if shop.uninstalled_at.is_some() && !COMPLIANCE_TOPICS.contains(&hook.topic.as_str()) {
+    if shop.uninstalled_at.is_some() && !accepted_after_uninstall(&hook.topic) {
         tracing::info!(shop = %hook.shop, topic = %hook.topic, "webhook for an uninstalled shop dropped");
         return Ok(Received::Dropped);
     }
