@@ -26,6 +26,8 @@ pub struct AppState {
     pub cipher: Cipher,
     /// Domain events for live views (LISTEN/NOTIFY across processes on PostgreSQL).
     pub events: EventBus,
+    /// Webhook intake with group commit.
+    pub intake: crate::shopify::webhooks::intake::Intake,
 }
 
 impl AppState {
@@ -39,8 +41,10 @@ impl AppState {
         let admin = AdminClient::new(http.clone(), config.shop_base_url.clone());
         let cipher = Cipher::new(&config.encryption_key);
         let events = EventBus::start(db.clone()).await?;
+        let intake = crate::shopify::webhooks::intake::Intake::start(db.clone());
         Ok(Self {
             events,
+            intake,
             config: Arc::new(config),
             db,
             clock,

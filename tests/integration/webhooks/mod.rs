@@ -2,6 +2,7 @@
 //! one transaction with the job, uninstall and reinstall, compliance topics, dead letters and
 //! payload retention. Payloads are Shopify's official examples (tests/fixtures/shopify).
 
+mod burst;
 mod compliance;
 mod dead_letters;
 mod lifecycle;

@@ -7,6 +7,7 @@
 //! here: Shopify gives up after 5 s and a slow or failing handler costs a retry or the
 //! subscription, while a stored delivery is never lost.
 
+pub mod intake;
 pub mod jobs;
 mod payloads;
 pub mod store;
@@ -106,19 +107,9 @@ pub async fn accept(
         tracing::info!(shop = %hook.shop, topic = %hook.topic, "webhook for an uninstalled shop dropped");
         return Ok(Received::Dropped);
     }
-    let now = app.clock.now();
-    let db = shop.db(&app.db);
-    // Three round trips on PostgreSQL: `begin` with the tenant settings, one statement storing
-    // the delivery and its job, `commit`. The 200 goes out only after the commit.
-    let mut tx = db.begin().await?;
-    let Some(_delivery_id) = store::insert_delivery_and_job(&mut tx, hook, payload, now).await?
-    else {
-        // Dropping the transaction rolls it back; there is nothing to undo anyway.
-        tracing::info!(shop = %hook.shop, topic = %hook.topic, webhook_id = %hook.webhook_id,
-            event_id = hook.event_id.as_deref().unwrap_or(""),
-            "duplicate webhook delivery ignored");
-        return Ok(Received::Duplicate);
-    };
-    tx.commit().await?;
-    Ok(Received::Stored)
+    // Stored with its job by the intake's group commit (one statement per delivery on
+    // PostgreSQL, one transaction per shop and batch); answered after the commit.
+    app.intake
+        .store(shop.id, hook, payload, app.clock.now())
+        .await
 }
