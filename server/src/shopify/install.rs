@@ -116,6 +116,7 @@ async fn install(
         .map_err(anyhow::Error::from)?;
     super::jobs::after_install(&mut tx, &state.clock, id).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    state.intake.forget(&session.shop);
     tracing::info!(shop = %session.shop, "offline token stored");
     let shop = shops::find_by_id(&state.db, id)
         .await

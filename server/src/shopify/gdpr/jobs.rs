@@ -224,6 +224,9 @@ impl Job for RedactShop {
         };
         shops::erase(&mut tx, &shop, &audit, now).await?;
         tx.commit().await?;
+        if let Ok(state) = ctx.get::<crate::state::AppState>() {
+            state.intake.forget(&shop.domain);
+        }
         tracing::info!(rows, jobs_cancelled = cancelled, "shop redacted");
         Ok(())
     }

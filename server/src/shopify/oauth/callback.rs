@@ -78,6 +78,7 @@ pub async fn handle(state: &AppState, params: &[(String, String)]) -> Response {
     if let Err(e) = store(state, &shop, &token).await {
         return unavailable(&shop, &e);
     }
+    state.intake.forget(&shop);
     tracing::info!(shop = %shop, "offline token stored after OAuth");
     let missing = scopes::missing(&state.config.scopes, &token.scope);
     if !missing.is_empty() {

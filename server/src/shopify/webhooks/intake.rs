@@ -7,7 +7,9 @@
 //! If a batch fails, its deliveries are stored one by one, so one bad delivery cannot fail the
 //! others.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, mpsc, oneshot};
@@ -17,6 +19,8 @@ use super::store;
 use super::verify::VerifiedWebhook;
 use crate::db::{Db, ShopDb, ShopId};
 use crate::error::AppError;
+use crate::shopify::shops::{self, Shop};
+use shared::ShopDomain;
 
 /// Most deliveries stored in one transaction.
 const MAX_BATCH: usize = 64;
@@ -33,11 +37,20 @@ struct Item {
     reply: oneshot::Sender<Result<Received, AppError>>,
 }
 
+/// How long a shop lookup is reused. Shopify's deliveries already race the app's own
+/// processing of `app/uninstalled` (a job), so half a second of reuse widens no window that
+/// matters, and it saves the registry lookup for every delivery of a busy shop.
+const SHOP_TTL: Duration = Duration::from_millis(500);
+
 /// The intake queue and its writers.
 #[derive(Clone)]
 pub struct Intake {
     queue: mpsc::Sender<Item>,
+    shops: Arc<std::sync::Mutex<ShopCache>>,
 }
+
+/// Shop domain → when it was looked up and what the registry held (`None`: no such shop).
+type ShopCache = HashMap<String, (Instant, Option<Shop>)>;
 
 impl std::fmt::Debug for Intake {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -53,7 +66,38 @@ impl Intake {
         for _ in 0..WRITERS {
             tokio::spawn(write_batches(db.clone(), Arc::clone(&rx)));
         }
-        Intake { queue }
+        Intake {
+            queue,
+            shops: Arc::default(),
+        }
+    }
+
+    /// The registry's row for a delivery's shop (`None`: not a shop of ours), reused for
+    /// [`SHOP_TTL`].
+    pub async fn shop(&self, db: &Db, domain: &ShopDomain) -> sqlx::Result<Option<Shop>> {
+        if let Ok(cache) = self.shops.lock()
+            && let Some((at, shop)) = cache.get(domain.as_str())
+            && at.elapsed() < SHOP_TTL
+        {
+            return Ok(shop.clone());
+        }
+        let shop = shops::find_by_domain(db, domain).await?;
+        if let Ok(mut cache) = self.shops.lock() {
+            if cache.len() > 10_000 {
+                cache.retain(|_, (at, _)| at.elapsed() < SHOP_TTL);
+            }
+            cache.insert(domain.as_str().to_string(), (Instant::now(), shop.clone()));
+        }
+        Ok(shop)
+    }
+
+    /// Drops a reused lookup after the shop's registry row changed (uninstall, erasure,
+    /// install), so this process sees the change at once; other processes see it within
+    /// [`SHOP_TTL`].
+    pub fn forget(&self, domain: &ShopDomain) {
+        if let Ok(mut cache) = self.shops.lock() {
+            cache.remove(domain.as_str());
+        }
     }
 
     /// Stores the delivery and its job; answers once they are committed.

@@ -64,6 +64,12 @@ impl Job for ProcessWebhook {
                 let done =
                     shops::mark_uninstalled(&ctx.db, db.shop_id(), delivery.triggered_at, now)
                         .await?;
+                if let (Ok(state), Some(shop)) = (
+                    ctx.get::<crate::state::AppState>(),
+                    shops::find_by_id(&ctx.db, db.shop_id()).await?,
+                ) {
+                    state.intake.forget(&shop.domain);
+                }
                 if done {
                     // Nothing runs for the shop any more, except compliance work (§6).
                     let cancelled = gdpr::jobs::after_uninstall(ctx, db).await?;

@@ -21,7 +21,6 @@ use axum::routing::{MethodRouter, post};
 use tower_http::limit::RequestBodyLimitLayer;
 
 use self::verify::{Rejected, VerifiedWebhook};
-use super::shops;
 use crate::error::AppError;
 use crate::http::HttpState;
 use crate::state::AppState;
@@ -99,7 +98,7 @@ pub async fn accept(
     hook: &VerifiedWebhook,
     payload: &str,
 ) -> Result<Received, AppError> {
-    let Some(shop) = shops::find_by_domain(&app.db, &hook.shop).await? else {
+    let Some(shop) = app.intake.shop(&app.db, &hook.shop).await? else {
         tracing::info!(shop = %hook.shop, topic = %hook.topic, "webhook for an unknown shop dropped");
         return Ok(Received::Dropped);
     };
