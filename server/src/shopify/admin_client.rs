@@ -29,11 +29,18 @@ pub const GRANTED_SCOPES: &str = include_str!("operations/granted_scopes.graphql
 pub const WEBHOOK_SUBSCRIPTIONS: &str = include_str!("operations/webhook_subscriptions.graphql");
 
 /// Creates a recurring + usage subscription for a plan (Billing API, SHOPIFY.md §8.2).
-pub const APP_SUBSCRIPTION_CREATE: &str =
-    include_str!("operations/app_subscription_create.graphql");
+pub const APP_SUBSCRIPTION_CREATE: &str = concat!(
+    include_str!("operations/app_subscription_create.graphql"),
+    "\n",
+    include_str!("operations/billing_subscription_fragment.graphql")
+);
 
 /// Every subscription of the installation, newest first, with its status.
-pub const APP_SUBSCRIPTIONS: &str = include_str!("operations/app_subscriptions.graphql");
+pub const APP_SUBSCRIPTIONS: &str = concat!(
+    include_str!("operations/app_subscriptions.graphql"),
+    "\n",
+    include_str!("operations/billing_subscription_fragment.graphql")
+);
 
 /// Charges overage on a usage line item, idempotently (SHOPIFY.md §8.4).
 pub const APP_USAGE_RECORD_CREATE: &str =

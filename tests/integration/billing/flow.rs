@@ -20,15 +20,6 @@ async fn sim_billing(app: &TestApp, shop: &str) -> Value {
         .expect("json")
 }
 
-async fn shop_db(app: &TestApp, shop: &str) -> ecomcrm::db::ShopDb {
-    let id = app.shop_id(shop).await;
-    ecomcrm::shopify::shops::find_by_id(&app.state.db, id)
-        .await
-        .unwrap()
-        .unwrap()
-        .db(&app.state.db)
-}
-
 #[tokio::test]
 async fn approving_a_plan_on_shopifys_page_lands_back_with_it_active() {
     let app = TestApp::spawn().await;

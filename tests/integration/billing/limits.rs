@@ -2,21 +2,11 @@
 //! with a message that names the limit, its numbers and the plan that lifts it, sends beyond
 //! the email allowance waiting when the plan has no usage line, and seats capped.
 
-use ecomcrm::db::ShopDb;
 use ecomcrm::shopify::billing::account::Entitlement;
 use ecomcrm::shopify::billing::usage::{self, Consumed, Metric};
 use ecomcrm_tests::test_app::TestApp;
 
 use super::support::*;
-
-async fn shop_db(app: &TestApp, shop: &str) -> ShopDb {
-    let id = app.shop_id(shop).await;
-    ecomcrm::shopify::shops::find_by_id(&app.state.db, id)
-        .await
-        .unwrap()
-        .unwrap()
-        .db(&app.state.db)
-}
 
 #[tokio::test]
 async fn ai_requests_stop_at_the_plan_limit_with_the_plan_that_lifts_it() {

@@ -94,3 +94,13 @@ pub async fn subscribe(app: &TestApp, shop: &str, plan: &str) {
     assert_eq!(page["current"]["planKey"], plan, "{page}");
     assert_eq!(page["current"]["status"], "ACTIVE", "{page}");
 }
+
+/// The shop's tenant handle, for calling the billing code as a job would.
+pub async fn shop_db(app: &TestApp, shop: &str) -> ecomcrm::db::ShopDb {
+    let id = app.shop_id(shop).await;
+    ecomcrm::shopify::shops::find_by_id(&app.state.db, id)
+        .await
+        .expect("db")
+        .expect("shop")
+        .db(&app.state.db)
+}
