@@ -30,13 +30,16 @@ impl Job for RefreshShopProfile {
     async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
         let state = ctx.get::<AppState>()?;
         let db = ctx.shop()?;
-        let Some((shop, token)) = shop_with_token(state, db.shop_id()).await? else {
+        let now = ctx.clock.now();
+        let refreshed = call_admin(state, db.shop_id(), |shop, token| async move {
+            profile::refresh(&state.admin, db, &shop.domain, &token, now).await
+        })
+        .await?;
+        let Some(p) = refreshed else {
             return Ok(());
         };
-        let now = ctx.clock.now();
-        let p = profile::refresh(&state.admin, db, &shop.domain, &token, now).await?;
         let event = DomainEvent::new(
-            shop.id.get(),
+            db.shop_id().get(),
             "shop_updated",
             serde_json::json!({ "name": p.name }),
             now,
@@ -123,14 +126,17 @@ impl Job for SyncGrantedScopes {
     async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
         let state = ctx.get::<AppState>()?;
         let db = ctx.shop()?;
-        let Some((shop, token)) = shop_with_token(state, db.shop_id()).await? else {
+        let read = call_admin(state, db.shop_id(), |shop, token| async move {
+            let res = state
+                .admin
+                .graphql::<ScopesData>(&shop.domain, &token, GRANTED_SCOPES, serde_json::json!({}))
+                .await?;
+            Ok::<_, super::admin_client::ShopifyError>((shop, res.data))
+        })
+        .await?;
+        let Some((shop, data)) = read else {
             return Ok(());
         };
-        let data = state
-            .admin
-            .graphql::<ScopesData>(&shop.domain, &token, GRANTED_SCOPES, serde_json::json!({}))
-            .await?
-            .data;
         let scopes: Vec<String> = data
             .current_app_installation
             .access_scopes
@@ -166,4 +172,60 @@ pub async fn after_install(
     )
     .await?;
     Ok(())
+}
+
+/// Runs an Admin API call for a job with a fresh token. When Shopify refuses the token (401) it
+/// is refreshed once and the call repeated; when Shopify refuses the refreshed one too, the
+/// shop's tokens are dropped, so jobs skip it and the merchant's next visit exchanges a new
+/// token (re-authorization). `None`: nothing to do for this shop (see [`shop_with_token`]).
+pub async fn call_admin<T, E, F, Fut>(
+    state: &AppState,
+    shop_id: ShopId,
+    call: F,
+) -> anyhow::Result<Option<T>>
+where
+    E: RefusedToken + Into<anyhow::Error>,
+    F: Fn(Shop, String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let Some((shop, token)) = shop_with_token(state, shop_id).await? else {
+        return Ok(None);
+    };
+    match call(shop.clone(), token).await {
+        Err(e) if e.refused_token() => {}
+        other => return other.map(Some).map_err(Into::into),
+    }
+    tracing::info!(shop = %shop.domain, "Shopify refused the access token; refreshing it");
+    shops::expire_access_token(&state.db, shop.id, state.clock.now()).await?;
+    let Some((shop, token)) = shop_with_token(state, shop_id).await? else {
+        return Ok(None);
+    };
+    match call(shop.clone(), token).await {
+        Err(e) if e.refused_token() => {
+            tracing::warn!(shop = %shop.domain, "refreshed token refused too; the shop must authorize again");
+            let mut tx = state.db.begin().await?;
+            shops::clear_tokens(&mut tx, shop.id, state.clock.now()).await?;
+            tx.commit().await?;
+            Ok(None)
+        }
+        other => other.map(Some).map_err(Into::into),
+    }
+}
+
+/// Errors that can say Shopify refused the access token (HTTP 401/403).
+pub trait RefusedToken {
+    /// Whether Shopify refused the token.
+    fn refused_token(&self) -> bool;
+}
+
+impl RefusedToken for super::admin_client::ShopifyError {
+    fn refused_token(&self) -> bool {
+        matches!(self, Self::Unauthorized)
+    }
+}
+
+impl RefusedToken for profile::RefreshError {
+    fn refused_token(&self) -> bool {
+        matches!(self, Self::Shopify(e) if e.refused_token())
+    }
 }

@@ -276,6 +276,17 @@ pub async fn clear_tokens(tx: &mut DbTx, shop: ShopId, now: DateTime<Utc>) -> sq
     Ok(())
 }
 
+/// Marks the access token expired (Shopify refused it), so the next [`super::refresh`] call
+/// refreshes it with the refresh token instead of reusing it.
+pub async fn expire_access_token(db: &Db, shop: ShopId, now: DateTime<Utc>) -> sqlx::Result<()> {
+    db.query("update shops set access_token_expires_at = $2, updated_at = $2 where id = $1")
+        .bind(shop.get())
+        .bind(now)
+        .execute()
+        .await?;
+    Ok(())
+}
+
 /// What a shop erasure did, for its audit row (counts only).
 #[derive(Debug, Clone, Copy)]
 pub struct Erasure {

@@ -115,3 +115,51 @@ async fn a_refused_token_is_returned_at_once() {
     );
     assert_eq!(outcomes(&app, shop.as_str()).len() - before, 1);
 }
+
+/// Runs the daily profile refresh for one shop now, as the schedule's fan-out would.
+async fn refresh_profile(app: &TestApp, shop: &str) -> ecomcrm::jobs::RunStats {
+    let id = app.shop_id(shop).await;
+    let mut tx = app.state.db.begin().await.expect("begin");
+    ecomcrm::jobs::enqueue(
+        &mut tx,
+        &app.state.clock,
+        &ecomcrm::shopify::jobs::RefreshShopProfile { shop_id: id.get() },
+        ecomcrm::jobs::EnqueueOpts::default().shop(id),
+    )
+    .await
+    .expect("enqueue");
+    tx.commit().await.expect("commit");
+    app.run_jobs().await
+}
+
+#[tokio::test]
+async fn a_refused_token_is_refreshed_once_and_then_the_shop_is_marked_for_reauthorization() {
+    let app = TestApp::spawn().await;
+    let (shop, _) = installed(&app, "reauth-client").await;
+    app.run_jobs().await;
+    let refreshes = |app: &TestApp| {
+        app.sim_access_token_grants(shop.as_str())
+            .iter()
+            .filter(|g| g["grant_type"] == "refresh_token")
+            .count()
+    };
+
+    // One refusal: the token is refreshed with the refresh token and the job succeeds.
+    faults(&app, shop.as_str(), json!({"status": 401, "count": 1})).await;
+    let once = refresh_profile(&app, shop.as_str()).await;
+    assert_eq!((once.dead, once.retried), (0, 0));
+    assert_eq!(refreshes(&app), 1);
+    let (access, _) = app.sealed_tokens(shop.as_str()).await;
+    assert!(access.is_some(), "a refreshed token is stored");
+
+    // Refused again after the refresh: the tokens are dropped, the job ends quietly, and the
+    // merchant's next visit exchanges a new token.
+    faults(&app, shop.as_str(), json!({"status": 401, "count": 2})).await;
+    let twice = refresh_profile(&app, shop.as_str()).await;
+    assert_eq!((twice.dead, twice.retried), (0, 0));
+    assert_eq!(app.sealed_tokens(shop.as_str()).await, (None, None));
+    let exchanges = app.sim_token_exchanges(shop.as_str()).await;
+    app.graphql(shop.as_str(), "{ shop { name } }", json!({}))
+        .await;
+    assert_eq!(app.sim_token_exchanges(shop.as_str()).await, exchanges + 1);
+}

@@ -278,6 +278,8 @@ fn graphql_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 /// The server keeps the operations it sends to Shopify in `.graphql` files; each must be valid.
+/// Files named `*_fragment.graphql` hold shared fragments that the server appends to the
+/// operations using them, so each operation is checked with the fragments it spreads.
 #[test]
 fn every_operation_file_of_the_server_is_valid() {
     let mut files = Vec::new();
@@ -285,10 +287,33 @@ fn every_operation_file_of_the_server_is_valid() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/src"),
         &mut files,
     );
+    let is_fragment = |p: &std::path::PathBuf| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().ends_with("_fragment.graphql"))
+    };
+    let fragments: Vec<(String, String)> = files
+        .iter()
+        .filter(|p| is_fragment(p))
+        .map(|p| std::fs::read_to_string(p).unwrap_or_default())
+        .filter_map(|text| {
+            let name = text.split_whitespace().nth(1)?.to_string();
+            Some((name, text))
+        })
+        .collect();
+    assert!(
+        files.iter().any(&is_fragment),
+        "the billing fragment file is found"
+    );
     let failures: Vec<String> = files
         .iter()
+        .filter(|p| !is_fragment(p))
         .filter_map(|path| {
-            let doc = std::fs::read_to_string(path).unwrap_or_default();
+            let mut doc = std::fs::read_to_string(path).unwrap_or_default();
+            for (name, text) in &fragments {
+                if doc.contains(&format!("...{name}")) {
+                    doc = format!("{doc}\n{text}");
+                }
+            }
             validate_admin_operation(&doc)
                 .err()
                 .map(|errors| format!("{}: {errors:?}", path.display()))
