@@ -18,6 +18,9 @@
 //! - `GET|DELETE /_sim/requests` — the request log
 //! - `POST /_sim/webhooks` — send one signed webhook to the app
 //! - `POST /_sim/clock` — move the simulated clock forward
+//! - `POST /_sim/shops/{shop}/customers`, `POST /_sim/shops/{shop}/orders` — create or change
+//!   records and send the matching webhooks (normal, dropped, duplicated or reordered);
+//!   `POST /_sim/shops/{shop}/webhooks/flush` sends held-back ones (`changes.rs`)
 //! - `GET  /shops/{shop}/bulk_operations/{N}/result.jsonl` — a completed bulk operation's JSONL,
 //!   streamed (`bulk.rs`); `GET /_sim/shops/{shop}/bulk_operations` lists them and
 //!   `POST /_sim/shops/{shop}/bulk_operations/{N}/fail` fails a running one
@@ -28,6 +31,7 @@ pub mod admin_schema;
 pub mod billing;
 pub mod billing_page;
 pub mod bulk;
+pub mod changes;
 pub mod connections;
 pub mod control;
 pub mod cost;
@@ -185,6 +189,12 @@ pub fn router(state: SimState) -> Router {
         .route(
             "/_sim/shops/{shop}/bulk_operations/{number}/fail",
             post(bulk::fail),
+        )
+        .route("/_sim/shops/{shop}/customers", post(changes::post_customer))
+        .route("/_sim/shops/{shop}/orders", post(changes::post_order))
+        .route(
+            "/_sim/shops/{shop}/webhooks/flush",
+            post(changes::flush_held),
         )
         .route("/_sim/webhooks", post(control::post_webhook))
         .route("/_sim/clock", post(control::advance_clock))

@@ -18,6 +18,7 @@ use super::demo::{self, Currency, DemoConfig, DemoCounts, DemoStore};
 use super::records::Records;
 use super::subscriptions::SimWebhookSubscription;
 use super::tokens::{AssociatedUser, TokenStore};
+use super::webhooks::WebhookDelivery;
 
 /// How many requests the log keeps.
 const REQUEST_LOG_SIZE: usize = 2_000;
@@ -121,6 +122,10 @@ pub struct SimShop {
     pub records: Records,
     /// Bulk operations, oldest first (`bulk.rs`).
     pub bulk: Vec<BulkOp>,
+    /// Record-change webhooks held back by the `reorder` delivery mode (`changes.rs`).
+    pub held_webhooks: Vec<WebhookDelivery>,
+    /// The latest `updated_at` given by a control-API change, so changes stay strictly ordered.
+    pub last_change_at: i64,
 }
 
 /// What `GET /_sim/shops/{shop}` answers.
@@ -385,6 +390,8 @@ pub fn build_shop(
         info,
         records: Records::new(Arc::clone(&data)),
         bulk: Vec::new(),
+        held_webhooks: Vec::new(),
+        last_change_at: 0,
         data,
         tokens: TokenStore::default(),
         bucket,

@@ -7,6 +7,7 @@ mod billing;
 mod bulk_operations;
 mod control_api;
 mod oauth_flow;
+mod record_changes;
 mod record_pages;
 mod support;
 mod validation;
