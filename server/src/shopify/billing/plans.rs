@@ -28,6 +28,14 @@ impl Cents {
         whole.checked_mul(100)?.checked_add(frac).map(Cents)
     }
 
+    /// Parses a Shopify `Decimal` ("20.0", "19.999"), dropping digits below a cent: Shopify
+    /// reports amounts this app set in cents, so nothing real is lost. Not a number: `None`.
+    pub fn from_shopify(s: &str) -> Option<Cents> {
+        let (whole, frac) = s.trim().split_once('.').unwrap_or((s.trim(), ""));
+        let cents: String = frac.chars().take(2).collect();
+        Cents::parse(&format!("{whole}.{cents}"))
+    }
+
     /// The Admin API's decimal form, e.g. `"19.00"`.
     pub fn decimal(self) -> String {
         format!("{}.{:02}", self.0 / 100, self.0 % 100)
@@ -270,6 +278,14 @@ mod tests {
         assert_eq!(Cents::parse("0.5"), Some(Cents(50)));
         assert_eq!(Cents::parse("1.05"), Some(Cents(105)));
         assert_eq!(Cents(105).decimal(), "1.05");
+        assert_eq!(Cents::from_shopify("20.0"), Some(Cents(2000)));
+        assert_eq!(Cents::from_shopify("19.999"), Some(Cents(1999)));
+        assert_eq!(Cents::from_shopify("7"), Some(Cents(700)));
+        assert_eq!(
+            Cents::from_shopify("1.aé"),
+            None,
+            "never panics on odd input"
+        );
         for bad in ["", "-1", "1.005", "1e3", "abc", ".5", "1.x"] {
             assert_eq!(Cents::parse(bad), None, "{bad}");
         }

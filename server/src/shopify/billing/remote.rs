@@ -60,11 +60,7 @@ fn cents(v: &serde_json::Value) -> Option<i64> {
         serde_json::Value::Number(n) => n.to_string(),
         _ => return None,
     };
-    let trimmed = match text.split_once('.') {
-        Some((w, f)) => format!("{w}.{}", &f[..f.len().min(2)]),
-        None => text,
-    };
-    Cents::parse(&trimmed).map(|c| c.0)
+    Cents::from_shopify(&text).map(|c| c.0)
 }
 
 impl RemoteSubscription {

@@ -36,11 +36,10 @@ pub async fn apply(
     let status = SubscriptionStatus::parse(&notice.status)
         .ok_or_else(|| anyhow::anyhow!("unknown subscription status `{}`", notice.status))?;
     let changed_at = notice.updated_at.unwrap_or(triggered_at);
-    let capped = notice.capped_amount.as_deref().and_then(|a| {
-        let (whole, frac) = a.split_once('.').unwrap_or((a, ""));
-        super::plans::Cents::parse(&format!("{whole}.{}", &frac[..frac.len().min(2)]))
-            .or_else(|| super::plans::Cents::parse(whole))
-    });
+    let capped = notice
+        .capped_amount
+        .as_deref()
+        .and_then(super::plans::Cents::from_shopify);
     let incoming = Subscription {
         shopify_id: notice.admin_graphql_api_id,
         plan_key: plans.by_name(&notice.name).map(|p| p.key.clone()),
