@@ -14,5 +14,6 @@ pub mod jobs;
 pub mod shopify;
 pub mod startup;
 pub mod state;
+pub mod sync;
 pub mod telemetry;
 pub mod worker;

@@ -40,6 +40,18 @@ pub fn registry(state: &AppState) -> Registry {
             crate::shopify::webhooks::jobs::PRUNE_EVERY,
             crate::shopify::webhooks::jobs::PruneWebhookDeliveries {},
         ))
+        .register::<crate::sync::start::StartSync>()
+        .register::<crate::sync::start::FinishSyncRun>()
+        .register::<crate::sync::start::ScheduleDeltaSyncs>()
+        .schedule(Schedule::every(
+            "delta_sync",
+            crate::sync::start::DELTA_EVERY,
+            crate::sync::start::ScheduleDeltaSyncs {},
+        ))
+        .register::<crate::sync::full::BeginFullImport>()
+        .register::<crate::sync::full::PollBulkImport>()
+        .register::<crate::sync::full::ImportBulkPart>()
+        .register::<crate::sync::delta::RunDelta>()
         .provide(state.clone())
 }
 

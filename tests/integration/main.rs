@@ -8,6 +8,7 @@ mod gdpr;
 mod hardening;
 mod jobs;
 mod platform;
+mod sync;
 mod tokens;
 mod webhook_events;
 mod webhooks;

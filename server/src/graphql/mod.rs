@@ -11,6 +11,7 @@ use crate::shopify::gdpr::schema::PrivacyQuery;
 use crate::shopify::schema::{ShopQuery, ShopSubscription};
 use crate::shopify::staff_schema::StaffQuery;
 use crate::shopify::subscriptions::schema::WebhookQuery;
+use crate::sync::schema::{SyncMutation, SyncQuery, SyncSubscription};
 
 /// All queries, one part per domain.
 #[derive(MergedObject, Default)]
@@ -20,15 +21,16 @@ pub struct QueryRoot(
     PrivacyQuery,
     WebhookQuery,
     BillingQuery,
+    SyncQuery,
 );
 
 /// All mutations, one part per domain.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(BillingMutation);
+pub struct MutationRoot(BillingMutation, SyncMutation);
 
 /// All subscriptions, one part per domain.
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(ShopSubscription);
+pub struct SubscriptionRoot(ShopSubscription, SyncSubscription);
 
 /// The app's schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;

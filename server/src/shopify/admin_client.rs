@@ -17,7 +17,89 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("app_subscription_create", APP_SUBSCRIPTION_CREATE),
     ("app_subscriptions", APP_SUBSCRIPTIONS),
     ("app_usage_record_create", APP_USAGE_RECORD_CREATE),
+    ("bulk_operation_run_query", BULK_OPERATION_RUN_QUERY),
+    ("bulk_operation", BULK_OPERATION),
+    ("store_counts", STORE_COUNTS),
+    ("bulk_customers", BULK_CUSTOMERS),
+    ("bulk_orders", BULK_ORDERS),
+    ("bulk_products", BULK_PRODUCTS),
+    ("bulk_checkouts", BULK_CHECKOUTS),
+    ("delta_customers", DELTA_CUSTOMERS),
+    ("delta_orders", DELTA_ORDERS),
+    ("delta_products", DELTA_PRODUCTS),
+    ("delta_checkouts", DELTA_CHECKOUTS),
 ];
+
+/// Starts a bulk query (store sync's full import).
+pub const BULK_OPERATION_RUN_QUERY: &str =
+    include_str!("operations/bulk_operation_run_query.graphql");
+
+/// Reads a bulk operation's state and result URL.
+pub const BULK_OPERATION: &str = include_str!("operations/bulk_operation.graphql");
+
+/// Counts the store's customers, orders, products and abandoned checkouts.
+pub const STORE_COUNTS: &str = include_str!("operations/store_counts.graphql");
+
+/// Sync's field selections, shared by bulk queries and delta pages.
+macro_rules! with_fragment {
+    ($file:literal, $($fragment:literal),+) => {
+        concat!(include_str!($file), $("\n", include_str!($fragment)),+)
+    };
+}
+
+/// Every customer (bulk).
+pub const BULK_CUSTOMERS: &str = with_fragment!(
+    "operations/bulk_customers.graphql",
+    "operations/customer_fields_fragment.graphql"
+);
+
+/// Every order with its lines (bulk).
+pub const BULK_ORDERS: &str = with_fragment!(
+    "operations/bulk_orders.graphql",
+    "operations/order_fields_fragment.graphql",
+    "operations/line_item_fields_fragment.graphql"
+);
+
+/// Every product with its variants and images (bulk).
+pub const BULK_PRODUCTS: &str = with_fragment!(
+    "operations/bulk_products.graphql",
+    "operations/product_fields_fragment.graphql",
+    "operations/variant_fields_fragment.graphql"
+);
+
+/// Every abandoned checkout with its lines (bulk).
+pub const BULK_CHECKOUTS: &str = with_fragment!(
+    "operations/bulk_checkouts.graphql",
+    "operations/checkout_fields_fragment.graphql",
+    "operations/checkout_line_fields_fragment.graphql"
+);
+
+/// Customers changed since a time, a page at a time.
+pub const DELTA_CUSTOMERS: &str = with_fragment!(
+    "operations/delta_customers.graphql",
+    "operations/customer_fields_fragment.graphql"
+);
+
+/// Orders changed since a time, a page at a time.
+pub const DELTA_ORDERS: &str = with_fragment!(
+    "operations/delta_orders.graphql",
+    "operations/order_fields_fragment.graphql",
+    "operations/line_item_fields_fragment.graphql"
+);
+
+/// Products changed since a time, a page at a time.
+pub const DELTA_PRODUCTS: &str = with_fragment!(
+    "operations/delta_products.graphql",
+    "operations/product_fields_fragment.graphql",
+    "operations/variant_fields_fragment.graphql"
+);
+
+/// Abandoned checkouts changed since a time, a page at a time.
+pub const DELTA_CHECKOUTS: &str = with_fragment!(
+    "operations/delta_checkouts.graphql",
+    "operations/checkout_fields_fragment.graphql",
+    "operations/checkout_line_fields_fragment.graphql"
+);
 
 /// Reads the shop's name, contact, currency and time zone.
 pub const SHOP_PROFILE: &str = include_str!("operations/shop_profile.graphql");

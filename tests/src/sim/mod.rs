@@ -18,9 +18,11 @@
 //! - `GET|DELETE /_sim/requests` — the request log
 //! - `POST /_sim/webhooks` — send one signed webhook to the app
 //! - `POST /_sim/clock` — move the simulated clock forward
-//! - `POST /_sim/shops/{shop}/customers`, `POST /_sim/shops/{shop}/orders` — create or change
-//!   records and send the matching webhooks (normal, dropped, duplicated or reordered);
-//!   `POST /_sim/shops/{shop}/webhooks/flush` sends held-back ones (`changes.rs`)
+//! - `POST /_sim/shops/{shop}/customers`, `POST /_sim/shops/{shop}/orders`,
+//!   `POST /_sim/shops/{shop}/checkouts` — create, change or delete records and send the matching
+//!   webhooks (normal, dropped, duplicated or reordered); `POST /_sim/shops/{shop}/webhooks/flush`
+//!   sends held-back ones (`changes.rs`, `changes_customers.rs`, `changes_orders.rs`,
+//!   `changes_checkouts.rs`; REST payloads in `rest.rs`)
 //! - `GET  /shops/{shop}/bulk_operations/{N}/result.jsonl` — a completed bulk operation's JSONL,
 //!   streamed (`bulk.rs`); `GET /_sim/shops/{shop}/bulk_operations` lists them and
 //!   `POST /_sim/shops/{shop}/bulk_operations/{N}/fail` fails a running one
@@ -32,6 +34,9 @@ pub mod billing;
 pub mod billing_page;
 pub mod bulk;
 pub mod changes;
+pub mod changes_checkouts;
+pub mod changes_customers;
+pub mod changes_orders;
 pub mod connections;
 pub mod control;
 pub mod cost;
@@ -41,6 +46,7 @@ pub mod mutate;
 pub mod oauth;
 pub mod records;
 pub mod resolve;
+pub mod rest;
 pub mod state;
 pub mod subscriptions;
 pub mod tokens;
@@ -190,8 +196,18 @@ pub fn router(state: SimState) -> Router {
             "/_sim/shops/{shop}/bulk_operations/{number}/fail",
             post(bulk::fail),
         )
-        .route("/_sim/shops/{shop}/customers", post(changes::post_customer))
-        .route("/_sim/shops/{shop}/orders", post(changes::post_order))
+        .route(
+            "/_sim/shops/{shop}/customers",
+            post(changes_customers::post_customer),
+        )
+        .route(
+            "/_sim/shops/{shop}/orders",
+            post(changes_orders::post_order),
+        )
+        .route(
+            "/_sim/shops/{shop}/checkouts",
+            post(changes_checkouts::post_checkout),
+        )
         .route(
             "/_sim/shops/{shop}/webhooks/flush",
             post(changes::flush_held),

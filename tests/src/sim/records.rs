@@ -8,7 +8,7 @@
 //! A [`Records`] value is a cheap snapshot (three `Arc`s): queries and bulk streams take one under
 //! the shop lock and read outside it. Overlay writes are copy-on-write (`Arc::make_mut`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, SecondsFormat};
@@ -60,6 +60,9 @@ pub struct Overlay {
     pub customers: BTreeMap<i64, Customer>,
     pub orders: BTreeMap<i64, OverlayOrder>,
     pub checkouts: BTreeMap<i64, OverlayCheckout>,
+    /// Ids of deleted customers (generated or created): gone from queries, `node`, bulk files and
+    /// counts; their orders stay, with a null customer.
+    pub deleted_customers: BTreeSet<i64>,
 }
 
 /// Positions of generated records in one sort order.
@@ -201,15 +204,54 @@ impl Records {
         }
     }
 
-    /// Whether the overlay replaces the record with this id.
+    /// Whether the overlay replaces (or deletes) the record with this id.
     pub fn overridden(&self, kind: Kind, id: i64) -> bool {
         let o = &self.overlay;
         match kind {
-            Kind::Customer => o.customers.contains_key(&id),
+            Kind::Customer => o.customers.contains_key(&id) || o.deleted_customers.contains(&id),
             Kind::Order => o.orders.contains_key(&id),
             Kind::Product => false,
             Kind::Checkout => o.checkouts.contains_key(&id),
         }
+    }
+
+    /// How many records of a kind queries see: generated ones, plus those the overlay created,
+    /// less deleted customers (`customersCount`, `ordersCount`, `abandonedCheckoutsCount`).
+    pub fn count(&self, kind: Kind) -> usize {
+        let is_base = |id: i64| {
+            let n = self.base_len(kind);
+            let i = self.sorted_by_id_position(kind, id, n);
+            i < n && self.base_keys(kind, i).0 == id
+        };
+        let created = self
+            .overlay_keys(kind)
+            .iter()
+            .filter(|(id, _, _)| !is_base(*id))
+            .count();
+        let deleted = match kind {
+            Kind::Customer => self
+                .overlay
+                .deleted_customers
+                .iter()
+                .filter(|id| is_base(**id))
+                .count(),
+            _ => 0,
+        };
+        self.base_len(kind) + created - deleted
+    }
+
+    /// Where `id` is or would be among the generated records of a kind (they are in id order).
+    fn sorted_by_id_position(&self, kind: Kind, id: i64, len: usize) -> usize {
+        let (mut low, mut high) = (0, len);
+        while low < high {
+            let mid = (low + high) / 2;
+            if self.base_keys(kind, mid).0 < id {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        low
     }
 
     /// Generated records' positions sorted by `(field, id)` (cached).
@@ -233,8 +275,11 @@ impl Records {
         }))
     }
 
-    /// A customer by id, overlay first.
+    /// A customer by id, overlay first; `None` once deleted.
     pub fn customer(&self, id: i64) -> Option<&Customer> {
+        if self.overlay.deleted_customers.contains(&id) {
+            return None;
+        }
         if let Some(c) = self.overlay.customers.get(&id) {
             return Some(c);
         }
@@ -300,6 +345,25 @@ impl Records {
         Some(self.base_checkout(i))
     }
 
+    /// A checkout by its token (32 hex digits), overlay first.
+    pub fn checkout_by_token(&self, token_hex: &str) -> Option<CheckoutView<'_>> {
+        let token: [u8; 16] = hex::decode(token_hex.trim()).ok()?.try_into().ok()?;
+        if let Some(c) = self
+            .overlay
+            .checkouts
+            .values()
+            .find(|c| c.checkout.token == token)
+        {
+            return self.checkout(c.checkout.id);
+        }
+        let i = self
+            .store
+            .abandoned_checkouts
+            .iter()
+            .position(|c| c.token == token)?;
+        self.checkout(self.store.abandoned_checkouts[i].id)
+    }
+
     /// A product by id.
     pub fn product(&self, id: i64) -> Option<&Product> {
         let list = &self.store.products;
@@ -345,13 +409,16 @@ impl Records {
             images: Some(0),
             refunds: None,
         };
-        match ty {
+        // A kind the sim serves but an id it does not know (or a deleted customer) is `null`, as
+        // on Shopify, rather than the sim's not-implemented error.
+        let found = match ty {
             "Customer" => self.customer(number).map(|c| self.customer_json(c)),
             "Order" => self.order(number).map(|o| self.order_json(o, nested)),
             "Product" => self.product(number).map(|p| self.product_json(p, nested)),
             "AbandonedCheckout" => self.checkout(number).map(|c| self.checkout_json(c, nested)),
-            _ => None,
-        }
+            _ => return None,
+        };
+        Some(found.unwrap_or(Json::Null))
     }
 
     fn money(&self, amount: i64) -> Json {
@@ -408,8 +475,8 @@ impl Records {
         });
         let last_order = c
             .last_order
-            .and_then(|i| self.store.orders.get(i as usize))
-            .map(|o| json!({"__typename": "Order", "id": gid("Order", o.id), "name": o.name()}));
+            .and_then(|id| self.order(id))
+            .map(|o| json!({"__typename": "Order", "id": gid("Order", o.order.id), "name": o.order.name()}));
         json!({
             "__typename": "Customer",
             "id": id,
@@ -659,13 +726,11 @@ impl Records {
                 line
             })
             .collect();
-        // The shop's domain and id only shape the recovery link; the token makes it unique.
-        let url = c.recovery_url("checkout.sim", c.id % 1_000_000_007);
         json!({
             "__typename": "AbandonedCheckout",
             "id": gid("AbandonedCheckout", c.id),
-            "name": format!("#{}", c.id % 1_000_000),
-            "abandonedCheckoutUrl": url,
+            "name": checkout_name(c),
+            "abandonedCheckoutUrl": checkout_url(c),
             "createdAt": iso(c.created_at),
             "updatedAt": iso(c.updated_at),
             "completedAt": c.completed_at.map(iso),
@@ -681,6 +746,17 @@ impl Records {
             "lineItems": child_connection(lines, view.lines.len()),
         })
     }
+}
+
+/// `abandonedCheckoutUrl` (REST `abandoned_checkout_url`): the token is the path segment before
+/// `/recover`. The shop's domain and id only shape the link; the token makes it unique.
+pub fn checkout_url(c: &AbandonedCheckout) -> String {
+    c.recovery_url("checkout.sim", c.id % 1_000_000_007)
+}
+
+/// The checkout's `name` (`#` and digits of its id).
+pub fn checkout_name(c: &AbandonedCheckout) -> String {
+    format!("#{}", c.id % 1_000_000)
 }
 
 /// The sort value of a record for a field.

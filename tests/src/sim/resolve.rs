@@ -17,7 +17,7 @@ use super::bulk::{self, BulkOp};
 use super::connections;
 use super::demo::DemoStore;
 use super::demo::calendar::utc_offset_minutes;
-use super::records::Records;
+use super::records::{Kind, Records};
 use super::state::ShopInfo;
 use super::subscriptions::{self, SimWebhookSubscription};
 
@@ -97,10 +97,10 @@ fn query_root(ctx: &Ctx<'_>, root: &RootField<'_>) -> Resolved {
     };
     let value = match root.name.as_str() {
         "shop" => shop(ctx.info),
-        "customersCount" => count(ctx.data.customers.len()),
-        "ordersCount" => count(ctx.data.orders.len()),
-        "productsCount" => count(ctx.data.products.len()),
-        "abandonedCheckoutsCount" => count(ctx.data.abandoned_checkouts.len()),
+        "customersCount" => count(ctx.records.count(Kind::Customer)),
+        "ordersCount" => count(ctx.records.count(Kind::Order)),
+        "productsCount" => count(ctx.records.count(Kind::Product)),
+        "abandonedCheckoutsCount" => count(ctx.records.count(Kind::Checkout)),
         "currentAppInstallation" => return app_installation(ctx, root),
         "customers" | "orders" | "products" | "abandonedCheckouts" => {
             return match connections::root_kind(&root.name) {

@@ -111,3 +111,142 @@ pub async fn delete_shop_rows(tx: &mut ShopTx) -> sqlx::Result<u64> {
     }
     Ok(n)
 }
+
+/// The `where` condition (after `shop_id = $1`) matching the subject's rows of a
+/// [`CustomerRows::Columns`] table, with its binds from `$2` on.
+fn column_match(
+    customer_column: &str,
+    email_column: Option<&str>,
+    phone_column: Option<&str>,
+    order_rows: bool,
+    subject: &Subject,
+) -> Option<(String, Vec<crate::db::Arg>)> {
+    let mut terms = Vec::new();
+    let mut binds: Vec<crate::db::Arg> = Vec::new();
+    let next = |binds: &mut Vec<crate::db::Arg>, arg: crate::db::Arg| {
+        binds.push(arg);
+        format!("${}", binds.len() + 1)
+    };
+    if let Some(id) = subject.id {
+        let p = next(&mut binds, id.into());
+        terms.push(format!("{customer_column} = {p}"));
+    }
+    if let (Some(col), Some(email)) = (email_column, &subject.email) {
+        let p = next(&mut binds, email.as_str().into());
+        terms.push(format!("lower({col}) = {p}"));
+    }
+    if let (Some(col), Some(phone)) = (phone_column, &subject.phone) {
+        let p = next(&mut binds, phone.as_str().into());
+        terms.push(format!("{col} = {p}"));
+    }
+    if order_rows {
+        for order in &subject.orders {
+            let p = next(&mut binds, (*order).into());
+            terms.push(format!("id = {p}"));
+        }
+    }
+    (!terms.is_empty()).then(|| (format!("({})", terms.join(" or ")), binds))
+}
+
+/// Blanks the subject's personal columns in synced store data; returns rows changed.
+pub async fn redact_columns(
+    tx: &mut ShopTx,
+    subject: &Subject,
+    now: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<u64> {
+    let mut n = 0;
+    for t in TENANT_TABLES {
+        let CustomerRows::Columns {
+            customer_column,
+            email_column,
+            phone_column,
+            order_rows,
+            ..
+        } = t.customer_rows
+        else {
+            continue;
+        };
+        let Some((cond, binds)) = column_match(
+            customer_column,
+            email_column,
+            phone_column,
+            order_rows,
+            subject,
+        ) else {
+            continue;
+        };
+        let blank: Vec<String> = t
+            .personal_columns
+            .iter()
+            .map(|c| format!("{c} = null"))
+            .collect();
+        let stamp = format!("${}", binds.len() + 2);
+        let sql = format!(
+            "update {} set {}, redacted_at = {stamp} where shop_id = $1 and {cond}",
+            t.name,
+            blank.join(", ")
+        );
+        let mut q = tx.query(&sql);
+        for b in binds {
+            q = q.bind(b);
+        }
+        n += q.bind(now).execute().await?;
+    }
+    Ok(n)
+}
+
+/// The subject's synced store data as export records (one per row, personal columns as text).
+pub async fn export_columns(tx: &mut ShopTx, subject: &Subject) -> sqlx::Result<Vec<Found>> {
+    let mut found = Vec::new();
+    for t in TENANT_TABLES {
+        let CustomerRows::Columns {
+            key_column,
+            customer_column,
+            email_column,
+            phone_column,
+            order_rows,
+        } = t.customer_rows
+        else {
+            continue;
+        };
+        let Some((cond, binds)) = column_match(
+            customer_column,
+            email_column,
+            phone_column,
+            order_rows,
+            subject,
+        ) else {
+            continue;
+        };
+        let mut rows: std::collections::BTreeMap<String, serde_json::Map<String, Value>> =
+            std::collections::BTreeMap::new();
+        for column in t.personal_columns {
+            let sql = format!(
+                "select cast({key_column} as text), cast({column} as text) from {} \
+                 where shop_id = $1 and {cond}",
+                t.name
+            );
+            let mut q = tx.query(&sql);
+            for b in &binds {
+                q = q.bind(b.clone());
+            }
+            let values: Vec<(String, Option<String>)> = q.fetch_all().await?;
+            for (key, value) in values {
+                let row = rows.entry(key.clone()).or_default();
+                row.insert(key_column.to_string(), Value::String(key));
+                row.insert(
+                    (*column).to_string(),
+                    value.map_or(Value::Null, Value::String),
+                );
+            }
+        }
+        for (key, doc) in rows {
+            found.push(Found {
+                table: t.name,
+                id: key.parse().unwrap_or(0),
+                doc: Value::Object(doc),
+            });
+        }
+    }
+    Ok(found)
+}

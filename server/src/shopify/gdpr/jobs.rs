@@ -102,6 +102,7 @@ impl Job for RedactCustomer {
             let subject = Subject::from_payload(&payload)
                 .with_context(|| format!("customers/redact {}: bad payload", self.delivery_id))?;
             n = engine::redact_customer(&mut tx, &subject).await?;
+            n += engine::redact_columns(&mut tx, &subject, now).await?;
         }
         // The request's own payload names the customer, matched or not (e.g. no identifiers).
         store::replace_payload(&mut tx, self.delivery_id, &engine::redaction_marker()).await?;
@@ -143,12 +144,13 @@ impl Job for ExportCustomerData {
         }
         let subject = Subject::from_payload(&payload)
             .with_context(|| format!("customers/data_request {}: bad payload", self.delivery_id))?;
-        let found: Vec<_> = engine::find_mentions(&mut tx, &subject, true)
+        let mut found: Vec<_> = engine::find_mentions(&mut tx, &subject, true)
             .await?
             .into_iter()
             // The request itself is not data held about the customer.
             .filter(|f| !(f.table == "webhook_deliveries" && f.id == self.delivery_id))
             .collect();
+        found.extend(engine::export_columns(&mut tx, &subject).await?);
         let doc = export_document(&subject, &found, now);
         store::complete_export(&mut tx, self.delivery_id, "completed", Some(&doc), now).await?;
         let n = u64::try_from(found.len()).unwrap_or(u64::MAX);

@@ -18,6 +18,20 @@ pub enum CustomerRows {
         /// Whether a data export includes these documents (not for the exports themselves).
         export: bool,
     },
+    /// Synced store data: rows found by the customer's id in `customer_column`, their email or
+    /// phone in the named columns, or (for orders) the request's listed order ids in `id`.
+    /// Redaction sets the table's personal columns to NULL and stamps `redacted_at`, keeping
+    /// the non-personal facts (amounts, statuses) the merchant's reports need.
+    Columns {
+        /// The row's key, shown in exports.
+        key_column: &'static str,
+        /// Shopify's customer id.
+        customer_column: &'static str,
+        email_column: Option<&'static str>,
+        phone_column: Option<&'static str>,
+        /// Whether `id` is an order id that requests may list.
+        order_rows: bool,
+    },
 }
 
 /// One tenant table.
@@ -34,6 +48,79 @@ pub struct TenantTable {
 /// Every tenant table, children before parents (shop/redact deletes in this order; today every
 /// table's only parent is `shops`, which is deleted last, outside this list).
 pub const TENANT_TABLES: &[TenantTable] = &[
+    TenantTable {
+        // Sync bookkeeping: resource names, counts, cursors, bulk operation gids.
+        name: "sync_run_parts",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        name: "sync_runs",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        name: "sync_states",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        name: "abandoned_checkouts",
+        personal_columns: &["email", "recovery_url"],
+        customer_rows: CustomerRows::Columns {
+            key_column: "token",
+            customer_column: "customer_id",
+            email_column: Some("email"),
+            phone_column: None,
+            order_rows: false,
+        },
+    },
+    TenantTable {
+        // Refund amounts and notes about orders; no customer identifiers.
+        name: "refunds",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        name: "orders",
+        personal_columns: &["email", "phone"],
+        customer_rows: CustomerRows::Columns {
+            key_column: "id",
+            customer_column: "customer_id",
+            email_column: Some("email"),
+            phone_column: Some("phone"),
+            order_rows: true,
+        },
+    },
+    TenantTable {
+        name: "customers",
+        personal_columns: &[
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "locale",
+            "default_address",
+        ],
+        customer_rows: CustomerRows::Columns {
+            key_column: "id",
+            customer_column: "id",
+            email_column: Some("email"),
+            phone_column: Some("phone"),
+            order_rows: false,
+        },
+    },
+    TenantTable {
+        // The shop's catalogue: no personal data.
+        name: "product_variants",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        name: "products",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
     TenantTable {
         name: "data_exports",
         personal_columns: &["export_json"],

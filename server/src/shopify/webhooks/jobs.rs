@@ -160,8 +160,38 @@ impl Job for ProcessWebhook {
                 tx.commit().await?;
                 Ok(())
             }
+            "bulk_operations/finish" => {
+                let mut tx = db.begin().await?;
+                crate::sync::full::on_finish_webhook(ctx, &mut tx, &delivery.payload)
+                    .await
+                    .with_context(|| format!("webhook delivery {}", delivery.id))?;
+                store::mark_processed(&mut tx, delivery.id, now).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+            topic if crate::sync::live::handles(topic) => {
+                let installed_at = shops::find_by_id(&ctx.db, db.shop_id())
+                    .await?
+                    .and_then(|s| s.installed_at);
+                let mut tx = db.begin().await?;
+                let applied =
+                    crate::sync::live::apply(&mut tx, topic, &delivery.payload, now, installed_at)
+                        .await
+                        .with_context(|| {
+                            format!("webhook delivery {} ({topic}) not applied", delivery.id)
+                        })?;
+                store::mark_processed(&mut tx, delivery.id, now).await?;
+                tx.commit().await?;
+                tracing::debug!(
+                    delivery_id = delivery.id,
+                    kind = applied.kind,
+                    changed = applied.changed,
+                    "store data updated"
+                );
+                Ok(())
+            }
             _ => {
-                // Stored and acknowledged; the sync work for these topics comes later. A payload
+                // Stored and acknowledged; nothing acts on these topics yet. A payload
                 // that is not even JSON still fails here, so it is visible in the dead letters.
                 parse::<serde_json::Value>(&delivery)?;
                 finish(db, &delivery, now).await

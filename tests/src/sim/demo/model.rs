@@ -135,8 +135,9 @@ pub struct Customer {
     pub orders_count: u32,
     /// Net of refunds, cancelled orders excluded (`amountSpent`), in the shop currency.
     pub amount_spent: Minor,
-    /// Index of the customer's latest order in [`super::DemoStore::orders`].
-    pub last_order: Option<u32>,
+    /// Id of the customer's latest order (generated, or created through the simulator's control
+    /// API).
+    pub last_order: Option<i64>,
 }
 
 /// `ProductStatus`.

@@ -80,7 +80,7 @@ pub fn generate(rng: &mut ChaCha8Rng, input: &OrderInputs<'_>, people: &mut Peop
                     .sum();
                 buyer.amount_spent += order.total_price() - refunded;
             }
-            buyer.last_order = Some(index);
+            buyer.last_order = Some(order.id);
             buyer.updated_at = buyer.updated_at.max(order.updated_at);
         }
         book.orders.push(order);

@@ -21,14 +21,14 @@ const CURRENT: &str = "{ currentBulkOperation(type: QUERY) { id status errorCode
 
 const ORDERS_BULK: &str = "{ orders { edges { node { id name updatedAt customer { id } totalPriceSet { shopMoney { amount currencyCode } } lineItems { edges { node { id quantity sku variant { id } } } } } } } }";
 
-async fn run(sim: &SimHandle, token: &str, query: &str) -> Json {
+pub(super) async fn run(sim: &SimHandle, token: &str, query: &str) -> Json {
     let body = gql(sim, token, RUN, json!({"query": query})).await;
     assert!(body.get("errors").is_none(), "{body}");
     body["data"]["bulkOperationRunQuery"].clone()
 }
 
 /// Polls `currentBulkOperation` until it is no longer CREATED or RUNNING.
-async fn finished(sim: &SimHandle, token: &str) -> Json {
+pub(super) async fn finished(sim: &SimHandle, token: &str) -> Json {
     for _ in 0..6_000 {
         let body = gql(sim, token, CURRENT, json!({})).await;
         let op = body["data"]["currentBulkOperation"].clone();

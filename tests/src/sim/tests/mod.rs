@@ -5,8 +5,11 @@
 mod admin_graphql;
 mod billing;
 mod bulk_operations;
+mod checkout_changes;
 mod control_api;
+mod customer_deletes;
 mod oauth_flow;
+mod order_counters;
 mod record_changes;
 mod record_pages;
 mod support;

@@ -23,7 +23,7 @@ const CHANGED_ORDERS: &str = "query Changed($query: String) {
 
 const NODE: &str = "query Node($id: ID!) { node(id: $id) { id ... on Customer { firstName lastName updatedAt } } }";
 
-async fn change(sim: &SimHandle, kind: &str, body: Json) -> (u16, Json) {
+pub(super) async fn change(sim: &SimHandle, kind: &str, body: Json) -> (u16, Json) {
     let url = format!("{}/_sim/shops/{SHOP}/{kind}", sim.base_url);
     let response = client()
         .post(url)
@@ -44,7 +44,7 @@ fn header(headers: &HeaderMap, name: &str) -> String {
 }
 
 /// `(topic, webhook id, payload)` of every delivery the fake app got, in arrival order.
-fn deliveries(received: &Received) -> Vec<(String, String, Json)> {
+pub(super) fn deliveries(received: &Received) -> Vec<(String, String, Json)> {
     received
         .lock()
         .expect("lock")
@@ -61,11 +61,11 @@ fn deliveries(received: &Received) -> Vec<(String, String, Json)> {
 }
 
 /// The query filter for records changed after `since` (unix seconds).
-fn since(t: i64) -> Json {
+pub(super) fn since(t: i64) -> Json {
     json!({"query": format!("updated_at:>'{}'", crate::sim::records::iso(t))})
 }
 
-fn now(sim: &SimHandle) -> i64 {
+pub(super) fn now(sim: &SimHandle) -> i64 {
     sim.state.now().timestamp()
 }
 

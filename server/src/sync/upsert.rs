@@ -1,0 +1,115 @@
+//! Multi-row upserts that keep the newest copy: one `insert … on conflict … do update … where`
+//! statement per chunk of rows, the same SQL on SQLite and PostgreSQL. A row whose `updated_at`
+//! is older than the stored one changes nothing (last write wins on Shopify's clock, whatever
+//! order copies arrive in), and a redacted row is never filled in again.
+
+use crate::db::{Arg, ShopTx};
+
+/// Most bound parameters per statement (SQLite allows 32,766; PostgreSQL 65,535).
+const MAX_PARAMS: usize = 30_000;
+
+/// One table's upsert shape.
+pub struct Upsert {
+    pub table: &'static str,
+    /// Columns written, `shop_id` excluded (it is always `$1`).
+    pub columns: &'static [&'static str],
+    /// The conflict key after `shop_id`.
+    pub key: &'static [&'static str],
+    /// Columns set only on insert (never changed by a newer copy).
+    pub insert_only: &'static [&'static str],
+    /// Whether a copy with an older `updated_at` is ignored.
+    pub newest_wins: bool,
+    /// Whether the table has `redacted_at` (a redacted row is never updated).
+    pub redactable: bool,
+}
+
+impl Upsert {
+    fn sql(&self, rows: usize) -> String {
+        let n = self.columns.len();
+        let mut sql = format!(
+            "insert into {} (shop_id, {}) values ",
+            self.table,
+            self.columns.join(", ")
+        );
+        let mut param = 2;
+        for r in 0..rows {
+            if r > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str("($1");
+            for _ in 0..n {
+                sql.push_str(&format!(", ${param}"));
+                param += 1;
+            }
+            sql.push(')');
+        }
+        let updates: Vec<String> = self
+            .columns
+            .iter()
+            .filter(|c| !self.key.contains(c) && !self.insert_only.contains(c))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        sql.push_str(&format!(" on conflict (shop_id, {}) ", self.key.join(", ")));
+        if updates.is_empty() {
+            sql.push_str("do nothing");
+        } else {
+            sql.push_str(&format!("do update set {}", updates.join(", ")));
+            let t = self.table;
+            let mut guards = Vec::new();
+            if self.redactable {
+                guards.push(format!("{t}.redacted_at is null"));
+            }
+            if self.newest_wins {
+                guards.push(format!("excluded.updated_at >= {t}.updated_at"));
+            }
+            if !guards.is_empty() {
+                sql.push_str(&format!(" where {}", guards.join(" and ")));
+            }
+        }
+        sql
+    }
+
+    /// Writes `rows` (each `columns.len()` values in column order); returns rows changed.
+    pub async fn run(&self, tx: &mut ShopTx, rows: Vec<Vec<Arg>>) -> sqlx::Result<u64> {
+        let per_chunk = (MAX_PARAMS / self.columns.len()).max(1);
+        let mut changed = 0;
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<Arg>> = rows.by_ref().take(per_chunk).collect();
+            let sql = self.sql(chunk.len());
+            let mut q = tx.query(&sql);
+            for row in chunk {
+                debug_assert_eq!(row.len(), self.columns.len());
+                for arg in row {
+                    q = q.bind(arg);
+                }
+            }
+            changed += q.execute().await?;
+        }
+        Ok(changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_statement_keeps_the_newest_copy_and_skips_redacted_rows() {
+        let u = Upsert {
+            table: "things",
+            columns: &["id", "name", "created_at", "updated_at"],
+            key: &["id"],
+            insert_only: &["created_at"],
+            newest_wins: true,
+            redactable: true,
+        };
+        assert_eq!(
+            u.sql(2),
+            "insert into things (shop_id, id, name, created_at, updated_at) values \
+             ($1, $2, $3, $4, $5), ($1, $6, $7, $8, $9) on conflict (shop_id, id) do update set \
+             name = excluded.name, updated_at = excluded.updated_at where things.redacted_at is \
+             null and excluded.updated_at >= things.updated_at"
+        );
+    }
+}
