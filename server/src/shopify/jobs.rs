@@ -153,9 +153,8 @@ impl Job for SyncGrantedScopes {
     }
 }
 
-/// Work every install starts, in the install's transaction: subscribe the shop's webhooks and
-/// read its billing state from Shopify. (The store import is started by `syncNow` for now; see
-/// docs/decisions/0009-store-sync.md for why it is not yet started here.) One pending run of each per shop.
+/// Work every install starts, in the install's transaction: subscribe the shop's webhooks, read
+/// its billing state from Shopify and import its store data. One pending run of each per shop.
 pub async fn after_install(
     tx: &mut crate::db::DbTx,
     clock: &crate::clock::Clock,
@@ -172,6 +171,7 @@ pub async fn after_install(
         opts,
     )
     .await?;
+    crate::sync::start::enqueue_after_install(tx, clock, shop).await?;
     Ok(())
 }
 

@@ -16,8 +16,11 @@ use super::runs::{self, Progress};
 use super::{admin_calls, counters, progress, start, write};
 use crate::db::{ShopDb, ShopTx};
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
-use crate::shopify::admin_client;
+use crate::shopify::admin_client::{self, ShopifyError};
 use crate::state::AppState;
+
+/// How long a throttled delta sync waits before going on.
+const THROTTLE_PAUSE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs a delta run's parts one after another.
 #[derive(Debug, Serialize, Deserialize)]
@@ -29,13 +32,37 @@ impl Job for RunDelta {
     const KIND: &'static str = "run_delta_sync";
     const MAX_ATTEMPTS: i32 = 6;
 
-    fn unique_key(&self) -> Option<String> {
-        Some(format!("run_delta_sync:{}", self.run_id))
-    }
-
     async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
         let db = ctx.shop()?;
         let result = self.sync(ctx).await;
+        if let Err(e) = &result
+            && matches!(
+                e.downcast_ref::<ShopifyError>(),
+                Some(ShopifyError::Throttled)
+            )
+        {
+            // An empty bucket is not a failure: the pages done are committed with their cursor,
+            // so the run continues once the bucket has refilled, without spending an attempt.
+            let mut tx = db.begin().await?;
+            let opts = EnqueueOpts::default()
+                .shop(db.shop_id())
+                .after(THROTTLE_PAUSE);
+            enqueue(
+                tx.as_db_tx(),
+                &ctx.clock,
+                &RunDelta {
+                    run_id: self.run_id,
+                },
+                opts,
+            )
+            .await?;
+            tx.commit().await?;
+            tracing::info!(
+                run_id = self.run_id,
+                "delta sync paused while Shopify's bucket refills"
+            );
+            return Ok(());
+        }
         if let Err(e) = &result
             && ctx.is_last_attempt()
         {
@@ -167,7 +194,7 @@ impl Pager<'_> {
                     {
                         tracing::warn!(
                             run_id = self.run_id,
-                            "order with more than 50 lines: the rest wait for the next full import"
+                            "order with more than 30 lines: the rest wait for the next full import"
                         );
                     }
                 }

@@ -66,11 +66,18 @@ impl BeginFullImport {
         }
         if let Some(counts) = admin_calls::counts(state, shop).await? {
             let mut tx = db.begin().await?;
+            let now = ctx.clock.now();
             for (resource, n) in counts {
                 runs::expect(&mut tx, run.id, resource, n).await?;
+                // Nothing to export: no bulk operation (a new store has no orders yet). A record
+                // created from now on is after the install, so the delta sync brings it.
+                if n == 0 {
+                    runs::set_status(&mut tx, run.id, resource, "done", None, now).await?;
+                }
             }
             tx.commit().await?;
         }
+        let mut waiting = false;
         for part in runs::parts(db, run.id).await? {
             let Some(resource) = part.resource() else {
                 continue;
@@ -85,6 +92,7 @@ impl BeginFullImport {
                     let mut tx = db.begin().await?;
                     runs::set_status(&mut tx, run.id, resource, "running", Some(&op), now).await?;
                     tx.commit().await?;
+                    waiting = true;
                 }
                 Some(Started::Busy(message)) => {
                     anyhow::bail!("Shopify is running other bulk operations: {message}");
@@ -105,8 +113,24 @@ impl BeginFullImport {
                 }
             }
         }
+        let waiting = waiting
+            || runs::parts(db, run.id)
+                .await?
+                .iter()
+                .any(|p| p.status == "running");
         let mut tx = db.begin().await?;
-        enqueue_poll(&mut tx, ctx, run.id).await?;
+        if waiting {
+            enqueue_poll(&mut tx, ctx, run.id).await?;
+        } else {
+            let opts = EnqueueOpts::default().shop(shop);
+            enqueue(
+                tx.as_db_tx(),
+                &ctx.clock,
+                &start::FinishSyncRun { run_id: run.id },
+                opts,
+            )
+            .await?;
+        }
         tx.commit().await?;
         progress::publish(state, shop, run.id, ctx.clock.now()).await;
         Ok(())

@@ -132,8 +132,7 @@ impl Job for StartSync {
     }
 }
 
-/// Enqueues the first full import of a shop, in the install's transaction. Not called yet:
-/// wiring it into `after_install` is the next step (ADR 0009).
+/// Enqueues the first full import of a shop, in the install's transaction.
 pub async fn enqueue_after_install(
     tx: &mut crate::db::DbTx,
     clock: &Clock,

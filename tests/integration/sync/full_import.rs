@@ -8,13 +8,13 @@ use serde_json::json;
 use super::support::*;
 
 #[tokio::test]
-async fn the_first_sync_imports_the_whole_store_exactly() {
+async fn installing_imports_the_whole_store_exactly() {
     let app = TestApp::spawn().await;
     let shop = installed_store(&app, "sync-full", 150, 600).await;
     let run = until_run_ends(&app, &shop).await;
     assert_eq!(run["status"], "SUCCEEDED", "{run}");
     assert_eq!(run["kind"], "FULL");
-    assert_eq!(run["trigger"], "MANUAL");
+    assert_eq!(run["trigger"], "INSTALL");
     let db = shop_db(&app, &shop).await;
 
     let store = store_customers(&app, &shop);
@@ -193,7 +193,6 @@ async fn a_throttled_shop_still_imports_everything() {
         .unwrap();
     assert!(res.status().is_success(), "{}", res.text().await.unwrap());
     app.graphql(domain, "{ shop { name } }", json!({})).await;
-    start_sync(&app, domain).await;
     let run = until_run_ends(&app, domain).await;
     assert_eq!(run["status"], "SUCCEEDED", "{run}");
     let db = shop_db(&app, domain).await;

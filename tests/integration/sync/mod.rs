@@ -3,4 +3,5 @@
 //! delta sync end in the store's exact state. All against the simulator on both databases.
 
 mod full_import;
+mod reconcile;
 mod support;

@@ -9,7 +9,7 @@ use ecomcrm_tests::sim::ShopSpec;
 use ecomcrm_tests::test_app::TestApp;
 use serde_json::{Value, json};
 
-/// A demo store of this size, installed (first authenticated request).
+/// A demo store of this size, installed (first authenticated request), which starts its import.
 pub async fn installed_store(app: &TestApp, handle: &str, customers: u32, orders: u32) -> String {
     let domain = format!("{handle}.myshopify.com");
     let spec = ShopSpec {
@@ -27,7 +27,6 @@ pub async fn installed_store(app: &TestApp, handle: &str, customers: u32, orders
         .await
         .expect("json");
     assert_eq!(body["data"]["shop"]["name"], "Sync Shop", "{body}");
-    start_sync(app, &domain).await;
     domain
 }
 
@@ -103,6 +102,9 @@ pub fn store_customers(app: &TestApp, shop: &str) -> BTreeMap<i64, (i64, i64)> {
             for c in records.overlay.customers.values() {
                 out.insert(c.id, (i64::from(c.orders_count), c.amount_spent));
             }
+            for id in &records.overlay.deleted_customers {
+                out.remove(id);
+            }
             out
         })
         .expect("shop")
@@ -172,10 +174,13 @@ pub fn store_catalogue(app: &TestApp, shop: &str) -> (i64, i64, i64) {
         .state
         .with_shop(shop, |s| {
             let st = &s.records.store;
+            let mut checkouts: std::collections::BTreeSet<i64> =
+                st.abandoned_checkouts.iter().map(|c| c.id).collect();
+            checkouts.extend(s.records.overlay.checkouts.keys());
             (
                 st.products.len() as i64,
                 st.variants.len() as i64,
-                (st.abandoned_checkouts.len() + s.records.overlay.checkouts.len()) as i64,
+                checkouts.len() as i64,
             )
         })
         .expect("shop")
@@ -191,4 +196,15 @@ pub async fn app_catalogue(db: &ShopDb) -> (i64, i64, i64) {
     .fetch_one()
     .await
     .expect("counts")
+}
+
+/// Posts a change to the simulator's control API (`customers`, `orders`, `checkouts`); returns
+/// its answer.
+pub async fn change(app: &TestApp, shop: &str, what: &str, body: Value) -> Value {
+    let url = format!("{}/_sim/shops/{shop}/{what}", app.sim.base_url);
+    let res = app.http.post(url).json(&body).send().await.expect("change");
+    let status = res.status();
+    let answer: Value = res.json().await.expect("json");
+    assert!(status.is_success(), "{what} {body}: {answer}");
+    answer
 }

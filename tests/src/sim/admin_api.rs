@@ -1,7 +1,7 @@
 //! `POST /shops/{shop}/admin/api/{version}/graphql.json`: the Admin GraphQL endpoint. In order:
 //! version (404), shop (404), `X-Shopify-Access-Token` (401), queued faults, body, parse and schema
 //! validation (200 with `errors`), variables, single-query cost limit, leaky bucket (THROTTLED),
-//! then execution with `extensions.cost` (SHOPIFY.md §9).
+//! then execution with `extensions.cost`, refunding requested minus actual cost (SHOPIFY.md §9).
 
 use std::sync::Arc;
 
@@ -17,6 +17,7 @@ use super::admin_schema::{TypeRef, admin_schema};
 use super::billing;
 use super::bulk;
 use super::cost::{cost_extension, requested_cost};
+use super::cost_actual::actual_cost;
 use super::mutate::{self, MutationEnv};
 use super::resolve::{Ctx, execute};
 use super::state::SimState;
@@ -358,8 +359,15 @@ pub async fn graphql(
     } else {
         execute(&ctx, &root_type, set)
     };
-    // Every resolver here returns what was asked for, so the actual cost equals the requested one.
-    let actual = requested;
+    // Shopify takes the worst case up front and refunds what the answer did not use, so short
+    // pages (fewer orders, fewer line items than `first`) leave more points in the bucket.
+    let actual = actual_cost(schema, &doc, op.node.ty, set, &data, requested);
+    let refunded = state.with_shop(&domain, |s| {
+        s.bucket.refund(requested.saturating_sub(actual));
+        s.bucket.status()
+    });
+    let status = refunded.unwrap_or(status);
+    detail["actualQueryCost"] = json!(actual);
     let mut body =
         json!({"data": data, "extensions": cost_extension(requested, Some(actual), status)});
     if !errors.is_empty() {

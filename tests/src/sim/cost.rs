@@ -1,6 +1,7 @@
 //! Admin API rate limiting as the simulator applies it (SHOPIFY.md §9.1–9.2): the requested cost of
 //! an operation (leaf 0, object 1, connection 2 + page size × item cost, mutation field 10) and a
-//! per-shop leaky bucket whose state every response reports in `extensions.cost`.
+//! per-shop leaky bucket whose state every response reports in `extensions.cost`. The actual cost,
+//! refunded after the query ran, is in `cost_actual.rs`.
 
 use async_graphql_parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql_value::Value;
@@ -175,7 +176,8 @@ impl Cost<'_> {
     }
 }
 
-fn is_connection(ty: &TypeDef) -> bool {
+/// Connections are charged per item (`cost_actual.rs` counts the items they returned).
+pub(super) fn is_connection(ty: &TypeDef) -> bool {
     ty.name.ends_with("Connection") && ty.fields.contains_key("edges")
 }
 
@@ -224,7 +226,7 @@ impl LeakyBucket {
         Ok(self.status())
     }
 
-    /// Gives back the difference between requested and actual cost.
+    /// Gives back the difference between requested and actual cost, after the query ran.
     pub fn refund(&mut self, points: u64) {
         self.available = (self.available + points as f64).min(self.maximum);
     }

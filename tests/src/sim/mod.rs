@@ -40,6 +40,7 @@ pub mod changes_orders;
 pub mod connections;
 pub mod control;
 pub mod cost;
+pub mod cost_actual;
 pub mod demo;
 pub mod introspection;
 pub mod mutate;

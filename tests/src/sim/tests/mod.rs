@@ -10,6 +10,7 @@ mod control_api;
 mod customer_deletes;
 mod oauth_flow;
 mod order_counters;
+mod query_cost;
 mod record_changes;
 mod record_pages;
 mod support;
