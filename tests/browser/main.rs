@@ -7,6 +7,7 @@ mod driver;
 mod embedded;
 mod settings;
 mod shell;
+mod sync;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -59,6 +60,10 @@ const TESTS: &[(&str, TestFn)] = &[
     (
         "moving_to_a_smaller_plan_lists_what_would_pause_before_switching",
         || Box::pin(billing::moving_to_a_smaller_plan_lists_what_would_pause_before_switching()),
+    ),
+    (
+        "a_merchant_watches_the_first_import_fill_the_progress_bar",
+        || Box::pin(sync::a_merchant_watches_the_first_import_fill_the_progress_bar()),
     ),
 ];
 

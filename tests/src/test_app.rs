@@ -47,6 +47,9 @@ pub struct Options {
     pub admin_stand_in: bool,
     /// Extra or overriding environment variables.
     pub vars: HashMap<String, String>,
+    /// How long the simulator keeps each bulk operation running (0: as fast as it can), so a
+    /// test can watch an import in progress.
+    pub bulk_operation_delay_ms: u64,
 }
 
 /// The workspace root (for `dist/`).
@@ -74,12 +77,11 @@ impl TestApp {
         let base = format!("http://127.0.0.1:{port}");
         let api_key = format!("key{}", uuid::Uuid::new_v4().simple());
         let api_secret = format!("secret{}", uuid::Uuid::new_v4().simple());
-        let sim = sim::start(
-            SimConfig::new(&api_key, &api_secret, &base),
-            "127.0.0.1:0".parse().expect("addr"),
-        )
-        .await
-        .expect("simulator");
+        let mut sim_config = SimConfig::new(&api_key, &api_secret, &base);
+        sim_config.bulk_operation_delay_ms = opts.bulk_operation_delay_ms;
+        let sim = sim::start(sim_config, "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("simulator");
         let mut vars: HashMap<String, String> = [
             ("ECOMCRM_ENV", if opts.dev { "dev" } else { "production" }),
             ("SHOPIFY_API_KEY", api_key.as_str()),

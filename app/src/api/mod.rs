@@ -1,13 +1,16 @@
 //! The only code that talks to the EcomCRM server: GraphQL over `POST /graphql` with a Shopify
-//! session token. Pages call the typed functions (`shop()`, …); components never fetch.
+//! session token, and subscriptions over `/graphql/ws` (`ws`). Pages call the typed functions
+//! (`shop()`, …); components never fetch.
 
 mod billing;
 mod error;
 mod jwt;
 mod privacy;
 mod shop;
+mod sync;
 mod token;
 mod webhooks;
+mod ws;
 
 pub use billing::{
     BillingMode, BillingOverview, Charge, PlanChoice, PlanOffer, SubscriptionStatus,
@@ -16,9 +19,14 @@ pub use billing::{
 pub use error::{ApiError, PlanCode};
 pub use privacy::{DataExport, ExportStatus, data_export_document, data_exports};
 pub use shop::{Shop, shop};
+pub use sync::{
+    SyncCounts, SyncResourceProgress, SyncRun, SyncRunKind, SyncRunStatus, SyncStatus, SyncSummary,
+    SyncTrigger, merge_run, sync_now, sync_progress, sync_status, sync_summary,
+};
 pub use webhooks::{
     WebhookHandling, WebhookTopic, WebhookTopicStatus, last_checked, webhook_topics,
 };
+pub use ws::{Subscription, SubscriptionEvent};
 
 use gloo_net::http::Request;
 use serde::de::DeserializeOwned;

@@ -1,6 +1,7 @@
 //! The app frame. Embedded, the Shopify admin draws the navigation from our `<ui-nav-menu>` and we
-//! draw nothing else around the page. Standalone (dev and browser tests), we draw an admin-like top
-//! bar and left navigation so the app looks and navigates the same.
+//! draw nothing else around the page but an optional status line. Standalone (dev and browser
+//! tests), we draw an admin-like top bar and left navigation, with the status line under the links,
+//! so the app looks and navigates the same.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -50,8 +51,12 @@ fn admin_nav(items: &'static [NavItem]) -> impl IntoView {
 }
 
 /// Our own left navigation, for standalone mode. Links keep the context query (`shop`, `host`,
-/// …) via `href_for`.
-fn side_nav(items: &'static [NavItem], href_for: fn(&str) -> String) -> impl IntoView {
+/// …) via `href_for`. `aside` goes under the links.
+fn side_nav(
+    items: &'static [NavItem],
+    href_for: fn(&str) -> String,
+    aside: Option<ViewFn>,
+) -> impl IntoView {
     let pathname = use_location().pathname;
     let links = items
         .iter()
@@ -73,9 +78,25 @@ fn side_nav(items: &'static [NavItem], href_for: fn(&str) -> String) -> impl Int
             }
         })
         .collect_view();
+    // Set apart from the links like the admin's footer items; styled inline as the frame's only
+    // extra element.
+    let aside = aside.map(|aside| {
+        view! {
+            <div
+                class="p-nav__aside"
+                style:margin-top="var(--p-space-400)"
+                style:padding="var(--p-space-300) var(--p-space-300) 0"
+                style:border-top="1px solid var(--p-color-border)"
+                style:font-size="var(--p-font-size-300)"
+            >
+                {aside.run()}
+            </div>
+        }
+    });
     view! {
         <nav class="p-nav" aria-label="EcomCRM">
             <ul>{links}</ul>
+            {aside}
         </nav>
     }
 }
@@ -93,13 +114,31 @@ pub fn Frame(
     embedded: bool,
     /// Builds a link's `href` from a route path (to keep query parameters).
     href_for: fn(&str) -> String,
+    /// A short status line shown on every page (e.g. when store data last synced): under the
+    /// navigation standalone, above the page embedded.
+    #[prop(optional, into)]
+    aside: Option<ViewFn>,
     /// The current page.
     children: Children,
 ) -> impl IntoView {
     if embedded {
+        let aside = aside.map(|aside| {
+            view! {
+                <div
+                    class="p-frame__aside"
+                    style:max-width="998px"
+                    style:margin="0 auto"
+                    style:padding="var(--p-space-300) var(--p-space-600) 0"
+                    style:text-align="right"
+                    style:font-size="var(--p-font-size-300)"
+                >
+                    {aside.run()}
+                </div>
+            }
+        });
         return view! {
             {admin_nav(items)}
-            <main class="p-frame__main p-frame__main--embedded">{children()}</main>
+            <main class="p-frame__main p-frame__main--embedded">{aside}{children()}</main>
         }
         .into_any();
     }
@@ -113,7 +152,7 @@ pub fn Frame(
                 </a>
                 {shop.map(|shop| view! { <span class="p-topbar__shop" id="topbar-shop">{shop}</span> })}
             </header>
-            {side_nav(items, href_for)}
+            {side_nav(items, href_for, aside)}
             <main class="p-frame__main">{children()}</main>
         </div>
     }

@@ -14,7 +14,7 @@ pub use customers::Customers;
 pub use dashboard::Dashboard;
 pub use inbox::Inbox;
 pub use not_found::NotFound;
-pub use settings::{PlanPage, Settings};
+pub use settings::{PlanPage, SYNC_PATH, Settings, SyncPage};
 
 use leptos::prelude::*;
 

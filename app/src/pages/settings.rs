@@ -1,12 +1,15 @@
-//! Settings (`/settings`): which store this session is connected to, the customer data requests
-//! Shopify forwarded, and the Shopify events the app receives for the store. The two lists load on their
+//! Settings (`/settings`): which store this session is connected to, links to the plan and the
+//! store-data sync, the customer data requests Shopify forwarded, and the Shopify events the app
+//! receives for the store. The two lists load on their
 //! own (see `settings/`), so one failing leaves the rest of the page usable.
 
 mod plan;
 mod privacy;
+mod sync;
 mod webhooks;
 
 pub use plan::PlanPage;
+pub use sync::{SYNC_PATH, SyncPage};
 
 use leptos::prelude::*;
 
@@ -55,6 +58,22 @@ fn SettingsContent(shop: Shop) -> impl IntoView {
                     <Button href=location::app_href(super::PLAN_PATH) id="settings-plan-link">
                         "Manage plan"
                     </Button>
+                </div>
+            </Card>
+            <Card title="Data sync" id="settings-sync">
+                <div class="p-store">
+                    <p class="p-text-secondary">
+                        "When EcomCRM last imported your customers, orders and products from "
+                        "Shopify, the import in progress and past runs."
+                    </p>
+                    <a
+                        class="p-button"
+                        href=location::app_href(SYNC_PATH)
+                        id="settings-sync-link"
+                        data-testid="settings-sync-link"
+                    >
+                        "View data sync"
+                    </a>
                 </div>
             </Card>
             // Data requests can need the merchant's action; the event list is for reference.
