@@ -48,10 +48,12 @@ fn main() -> std::process::ExitCode {
 
 /// `cargo xtask bench NAME`: benchmarks live in the tests crate's `bench` binary.
 fn bench(args: &[String]) -> anyhow::Result<()> {
-    let Some(name) = args.first() else {
-        anyhow::bail!("usage: cargo xtask bench NAME (jobs, webhooks)")
-    };
-    proc::cargo(&[
+    if args.is_empty() {
+        anyhow::bail!("usage: cargo xtask bench NAME [OPTIONS] (jobs, webhooks, sync)")
+    }
+    // The sync bench starts the simulator binary built next to the bench.
+    proc::cargo(&["build", "--release", "-p", "ecomcrm-tests", "--bins"])?;
+    let mut run = vec![
         "run",
         "--release",
         "-p",
@@ -59,8 +61,9 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         "--bin",
         "bench",
         "--",
-        name,
-    ])
+    ];
+    run.extend(args.iter().map(String::as_str));
+    proc::cargo(&run)
 }
 
 /// The workspace root.

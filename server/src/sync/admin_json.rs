@@ -282,16 +282,7 @@ impl OrderJson {
                 created_at: r.created_at,
             });
         }
-        let line_items = match lines {
-            Some(lines) => lines,
-            None => self
-                .line_items
-                .map(|c| c.nodes)
-                .unwrap_or_default()
-                .into_iter()
-                .map(LineJson::into_line)
-                .collect::<Result<_, _>>()?,
-        };
+        let line_items = lines_or_page(lines, self.line_items)?;
         Ok(OrderRecord {
             id,
             name: self.name,
@@ -321,6 +312,22 @@ impl OrderJson {
             updated_at: self.updated_at,
             refunds,
         })
+    }
+}
+
+/// The bulk file's child lines when given, else the `lineItems` page of a delta record.
+fn lines_or_page(
+    lines: Option<Vec<LineItem>>,
+    page: Option<Nodes<LineJson>>,
+) -> Result<Vec<LineItem>, BadRecord> {
+    match lines {
+        Some(lines) => Ok(lines),
+        None => page
+            .map(|c| c.nodes)
+            .unwrap_or_default()
+            .into_iter()
+            .map(LineJson::into_line)
+            .collect(),
     }
 }
 
@@ -506,16 +513,7 @@ impl CheckoutJson {
             .as_ref()
             .and_then(|b| b.presentment_money.as_ref())
             .map(|m| m.currency_code.clone());
-        let line_items = match lines {
-            Some(lines) => lines,
-            None => self
-                .line_items
-                .map(|c| c.nodes)
-                .unwrap_or_default()
-                .into_iter()
-                .map(LineJson::into_line)
-                .collect::<Result<_, _>>()?,
-        };
+        let line_items = lines_or_page(lines, self.line_items)?;
         Ok(CheckoutRecord {
             token,
             shopify_id: Some(shopify_id),

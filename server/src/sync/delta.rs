@@ -63,12 +63,7 @@ impl Job for RunDelta {
             );
             return Ok(());
         }
-        if let Err(e) = &result
-            && ctx.is_last_attempt()
-        {
-            start::fail_run(db, &ctx.clock, self.run_id, None, &e.to_string()).await?;
-        }
-        result
+        start::fail_on_last_attempt(ctx, self.run_id, None, result).await
     }
 }
 

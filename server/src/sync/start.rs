@@ -252,3 +252,19 @@ pub async fn fail_run(
     tx.commit().await?;
     Ok(())
 }
+
+/// A run's job outcome: on its last attempt a failure ends the run as failed (with the reason
+/// the merchant sees), so a run never stays "running" after its work went to the dead letters.
+pub async fn fail_on_last_attempt(
+    ctx: &JobCtx,
+    run_id: i64,
+    resource: Option<super::records::Resource>,
+    result: anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    if let Err(e) = &result
+        && ctx.is_last_attempt()
+    {
+        fail_run(ctx.shop()?, &ctx.clock, run_id, resource, &format!("{e:#}")).await?;
+    }
+    result
+}

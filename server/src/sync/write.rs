@@ -264,19 +264,10 @@ pub async fn orders(
         })
         .collect();
     let changed = ORDERS.run(tx, args).await?;
-    let refunds: Vec<Vec<Arg>> = rows
+    let refunds = rows
         .iter()
         .flat_map(|o| &o.refunds)
-        .map(|r| {
-            vec![
-                r.id.into(),
-                r.order_id.into(),
-                r.amount.into(),
-                r.currency.as_str().into(),
-                r.note.clone().into(),
-                r.created_at.into(),
-            ]
-        })
+        .map(refund_row)
         .collect();
     REFUNDS.run(tx, refunds).await?;
     Ok(changed)
@@ -284,20 +275,18 @@ pub async fn orders(
 
 /// Inserts refunds that arrived on their own (`refunds/create`).
 pub async fn refunds(tx: &mut ShopTx, rows: &[super::records::RefundRecord]) -> sqlx::Result<u64> {
-    let args = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.id.into(),
-                r.order_id.into(),
-                r.amount.into(),
-                r.currency.as_str().into(),
-                r.note.clone().into(),
-                r.created_at.into(),
-            ]
-        })
-        .collect();
-    REFUNDS.run(tx, args).await
+    REFUNDS.run(tx, rows.iter().map(refund_row).collect()).await
+}
+
+fn refund_row(r: &super::records::RefundRecord) -> Vec<Arg> {
+    vec![
+        r.id.into(),
+        r.order_id.into(),
+        r.amount.into(),
+        r.currency.as_str().into(),
+        r.note.clone().into(),
+        r.created_at.into(),
+    ]
 }
 
 /// Upserts products and their variants; returns how many product rows changed.

@@ -234,16 +234,10 @@ fn pct(sorted: &[Duration], q: f64) -> f64 {
 
 /// This process's peak resident memory (server, database driver and client together).
 fn peak_rss_mb() -> String {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map(|kb| format!("{:.0} MB", kb / 1024.0))
-        .unwrap_or_else(|| "unknown".into())
+    match super::sync::peak_rss_mb() {
+        0.0 => "unknown".into(),
+        mb => format!("{mb:.0} MB"),
+    }
 }
 
 /// Runs both modes on each database and fails under the floors.

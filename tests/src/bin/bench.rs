@@ -7,7 +7,12 @@
 //!
 //! `webhooks`: signed `orders/create` deliveries to the real server over loopback HTTP (see
 //! `tests/src/bench/webhooks.rs`).
+//!
+//! `sync`: the full import of a 200,000-customer / 1,000,000-order store from the simulator
+//! (see `tests/src/bench/sync.rs`).
 
+#[path = "../bench/sync.rs"]
+mod sync;
 #[path = "../bench/webhooks.rs"]
 mod webhooks;
 
@@ -70,6 +75,18 @@ enum Bench {
         #[arg(long)]
         only: Option<String>,
     },
+    /// Full store import from the simulator into SQLite and PostgreSQL.
+    Sync {
+        /// Customers in the store.
+        #[arg(long, default_value_t = 200_000)]
+        customers: u32,
+        /// Orders in the store.
+        #[arg(long, default_value_t = 1_000_000)]
+        orders: u32,
+        /// Only this database: sqlite or postgres.
+        #[arg(long)]
+        only: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -91,6 +108,18 @@ async fn main() -> anyhow::Result<()> {
                 only,
             };
             webhooks::run(opts, &machine()).await
+        }
+        Bench::Sync {
+            customers,
+            orders,
+            only,
+        } => {
+            let opts = sync::Opts {
+                customers,
+                orders,
+                only,
+            };
+            sync::run(opts, &machine()).await
         }
     }
 }
