@@ -207,8 +207,6 @@ async fn one(backend: Backend, opts: &Opts) -> anyhow::Result<()> {
     };
     let wall = started.elapsed();
     let rss = peak_rss_mb();
-    let _ = stop.send(true);
-    let _ = server.await;
     anyhow::ensure!(status == "succeeded", "the import {status}: {error:?}");
 
     let (customers, orders, products, checkouts): (i64, i64, i64, i64) = db
@@ -221,9 +219,12 @@ async fn one(backend: Backend, opts: &Opts) -> anyhow::Result<()> {
         .await?;
     let (lines,): (i64,) = db
         .db
-        .query("select coalesce(sum(lines_done), 0) from sync_run_parts")
+        .query("select cast(coalesce(sum(lines_done), 0) as bigint) from sync_run_parts")
         .fetch_one()
         .await?;
+    // The server closes the pool on shutdown, so it stops after the counts are read.
+    let _ = stop.send(true);
+    let _ = server.await;
     anyhow::ensure!(
         orders == i64::from(opts.orders) && customers == i64::from(opts.customers),
         "imported {customers} customers and {orders} orders of {} and {}",

@@ -1,13 +1,13 @@
 //! The REST-shaped payloads of the webhooks the control API sends (`changes*.rs`): `customer`
-//! (with marketing consent), the `customers/delete` stub, `order`, `refund` and the abandoned
+//! (without tags and marketing consent, which Shopify removed in 2025-01), the `customers/delete`
+//! stub, `order`, `refund` and the abandoned
 //! `checkout` (keyed by `token`, as since 2026-04), built from [`Records`] like the GraphQL
 //! objects in `records.rs`. Money is in the shop currency, as decimal strings.
 
 use serde_json::{Value as Json, json};
 
 use super::demo::{
-    CancelReason, Customer, CustomerState, EmailMarketingState, FinancialStatus, FulfillmentStatus,
-    OptInLevel, OrderSource, Refund, SmsMarketingState,
+    CancelReason, Customer, CustomerState, FinancialStatus, FulfillmentStatus, OrderSource, Refund,
 };
 use super::records::{CheckoutView, OrderView, Records, checkout_name, checkout_url, gid, iso};
 
@@ -53,21 +53,9 @@ pub fn customer_rest(records: &Records, c: &Customer) -> Json {
         "multipass_identifier": Json::Null,
         "tax_exempt": false,
         "phone": c.phone.as_deref(),
-        "tags": c.tags.names().join(", "),
         "currency": records.currency().code(),
         "addresses": address.iter().cloned().collect::<Vec<_>>(),
         "tax_exemptions": [],
-        "email_marketing_consent": {
-            "state": email_state(c.email_consent.state),
-            "opt_in_level": opt_in(c.email_consent.opt_in_level),
-            "consent_updated_at": c.email_consent.updated_at.map(iso),
-        },
-        "sms_marketing_consent": c.phone.as_ref().and(c.sms_consent).map(|s| json!({
-            "state": sms_state(s.state),
-            "opt_in_level": opt_in(s.opt_in_level),
-            "consent_updated_at": s.updated_at.map(iso),
-            "consent_collected_from": "OTHER",
-        })),
         "admin_graphql_api_id": gid("Customer", c.id),
         "default_address": address,
     })
@@ -84,35 +72,6 @@ pub fn customer_delete_rest(id: i64) -> Json {
         "sms_marketing_consent": Json::Null,
         "admin_graphql_api_id": gid("Customer", id),
     })
-}
-
-fn email_state(s: EmailMarketingState) -> &'static str {
-    match s {
-        EmailMarketingState::NotSubscribed => "not_subscribed",
-        EmailMarketingState::Pending => "pending",
-        EmailMarketingState::Subscribed => "subscribed",
-        EmailMarketingState::Unsubscribed => "unsubscribed",
-        EmailMarketingState::Redacted => "redacted",
-        EmailMarketingState::Invalid => "invalid",
-    }
-}
-
-fn sms_state(s: SmsMarketingState) -> &'static str {
-    match s {
-        SmsMarketingState::NotSubscribed => "not_subscribed",
-        SmsMarketingState::Pending => "pending",
-        SmsMarketingState::Subscribed => "subscribed",
-        SmsMarketingState::Unsubscribed => "unsubscribed",
-        SmsMarketingState::Redacted => "redacted",
-    }
-}
-
-fn opt_in(level: OptInLevel) -> &'static str {
-    match level {
-        OptInLevel::SingleOptIn => "single_opt_in",
-        OptInLevel::ConfirmedOptIn => "confirmed_opt_in",
-        OptInLevel::Unknown => "unknown",
-    }
 }
 
 pub fn financial_rest(status: FinancialStatus) -> &'static str {

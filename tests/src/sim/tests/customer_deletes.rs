@@ -52,18 +52,6 @@ async fn bulk_lines(sim: &SimHandle, token: &str, query: &str) -> Vec<Json> {
         .collect()
 }
 
-/// A Debug name such as `NotSubscribed` as Shopify's REST enum value, `not_subscribed`.
-fn snake(debug: impl std::fmt::Debug) -> String {
-    let mut out = String::new();
-    for (i, c) in format!("{debug:?}").chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
 #[tokio::test]
 async fn deleting_a_customer_removes_it_everywhere_but_keeps_its_orders() {
     let (sim, received) = sim().await;
@@ -200,59 +188,29 @@ async fn counts_include_created_records_and_leave_out_deleted_customers() {
 }
 
 #[tokio::test]
-async fn customer_webhooks_carry_email_and_sms_marketing_consent() {
+async fn customer_webhooks_leave_out_tags_and_consent_as_shopify_does_since_2025_01() {
     let (sim, received) = sim().await;
-    let texter = sim
+    let tagged = sim
         .state
         .with_shop(SHOP, |s| {
             s.data
                 .customers
                 .iter()
-                .find(|c| c.sms_consent.is_some() && c.email_consent.updated_at.is_some())
+                .find(|c| c.sms_consent.is_some() && !c.tags.names().is_empty())
                 .cloned()
         })
         .expect("shop")
-        .expect("a customer with both consents");
-    let sms = texter.sms_consent.expect("sms consent");
-
+        .expect("a tagged customer with SMS consent");
     let (_, updated) = change(
         &sim,
         "customers",
-        json!({"id": texter.id, "first_name": "Text"}),
+        json!({"id": tagged.id, "first_name": "Text"}),
     )
     .await;
     let payload = &updated["customer"];
-    assert_eq!(
-        payload["email_marketing_consent"],
-        json!({
-            "state": snake(texter.email_consent.state),
-            "opt_in_level": snake(texter.email_consent.opt_in_level),
-            "consent_updated_at": texter.email_consent.updated_at.map(crate::sim::records::iso),
-        })
-    );
-    assert_eq!(payload["sms_marketing_consent"]["state"], snake(sms.state));
-    assert_eq!(
-        payload["sms_marketing_consent"]["opt_in_level"],
-        snake(sms.opt_in_level)
-    );
+    assert_eq!(payload["first_name"], "Text");
+    for removed in ["tags", "email_marketing_consent", "sms_marketing_consent"] {
+        assert!(payload.get(removed).is_none(), "{removed} in {payload}");
+    }
     assert_eq!(deliveries(&received)[0].2, *payload);
-
-    // A new customer has not subscribed, and has no SMS consent until it has a phone.
-    let (_, created) = change(&sim, "customers", json!({"email": "new@example.com"})).await;
-    let payload = &created["customer"];
-    assert_eq!(
-        payload["email_marketing_consent"],
-        json!({"state": "not_subscribed", "opt_in_level": "single_opt_in", "consent_updated_at": null})
-    );
-    assert_eq!(payload["sms_marketing_consent"], Json::Null);
-    let (_, phoned) = change(
-        &sim,
-        "customers",
-        json!({"id": payload["id"], "phone": "+15555550100"}),
-    )
-    .await;
-    assert_eq!(
-        phoned["customer"]["sms_marketing_consent"]["state"],
-        "not_subscribed"
-    );
 }
