@@ -81,6 +81,11 @@ impl ShopTx {
         Query::on_shop_tx(&mut self.tx, self.shop, sql)
     }
 
+    /// Which engine the transaction runs on.
+    pub fn backend(&self) -> super::Backend {
+        self.tx.backend()
+    }
+
     /// The underlying transaction, for platform code that must write a non-tenant table
     /// (the job queue) in the same commit.
     pub fn as_db_tx(&mut self) -> &mut DbTx {

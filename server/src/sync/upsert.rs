@@ -5,8 +5,11 @@
 
 use crate::db::{Arg, ShopTx};
 
-/// Most bound parameters per statement (SQLite allows 32,766; PostgreSQL 65,535).
-const MAX_PARAMS: usize = 30_000;
+/// Most bound parameters per statement on PostgreSQL (it allows 65,535).
+const MAX_PARAMS_PG: usize = 30_000;
+/// Most bound parameters per statement on SQLite: it allows 32,766, but binding slows down
+/// sharply as statements grow, so rows go in smaller statements (same transaction).
+const MAX_PARAMS_SQLITE: usize = 500;
 
 /// One table's upsert shape.
 pub struct Upsert {
@@ -71,7 +74,11 @@ impl Upsert {
 
     /// Writes `rows` (each `columns.len()` values in column order); returns rows changed.
     pub async fn run(&self, tx: &mut ShopTx, rows: Vec<Vec<Arg>>) -> sqlx::Result<u64> {
-        let per_chunk = (MAX_PARAMS / self.columns.len()).max(1);
+        let max = match tx.backend() {
+            crate::db::Backend::Sqlite => MAX_PARAMS_SQLITE,
+            crate::db::Backend::Postgres => MAX_PARAMS_PG,
+        };
+        let per_chunk = (max / self.columns.len()).max(1);
         let mut changed = 0;
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {

@@ -12,20 +12,29 @@
 //! (`OPERATION_IN_PROGRESS` beyond).
 //!
 //! Lifetime: the mutation answers `CREATED`; right after the request the operation turns
-//! `RUNNING` and a background task writes the whole file once without keeping it (counting
-//! `objectCount`, `rootObjectCount`, `fileSize`), waits until at least
-//! [`super::SimConfig::bulk_operation_delay_ms`] have passed since it started, and marks it
-//! `COMPLETED` (unless it was cancelled or failed meanwhile) with `url`, then sends
-//! `bulk_operations/finish`. `POST /_sim/shops/{shop}/bulk_operations/{N}/fail` fails a running
-//! one instead (also with the webhook). The operation reads a snapshot of the records taken when
-//! it was created.
+//! `RUNNING` and a background task writes the file once, a page of root records at a time through
+//! a `BufWriter`, to a temporary file of its own (counting `objectCount`, `rootObjectCount`,
+//! `fileSize`). It stops early, removing the file, if the operation is cancelled or failed
+//! meanwhile. Once the file is complete and at least
+//! [`super::SimConfig::bulk_operation_delay_ms`] have passed since it started, it marks the
+//! operation `COMPLETED` with `url`, then sends `bulk_operations/finish`. If the file cannot be
+//! written the operation turns `FAILED` with `INTERNAL_SERVER_ERROR` instead.
+//! `POST /_sim/shops/{shop}/bulk_operations/{N}/fail` fails a running one (also with the
+//! webhook). The operation reads a snapshot of the records taken when it was created.
 //!
-//! The file (`GET /shops/{shop}/bulk_operations/{N}/result.jsonl`, the operation's `url`) is
-//! generated again on every read and streamed a page of root records at a time, so memory stays
-//! flat however big the store: one JSON object per line, each nested connection's nodes as
-//! separate lines right after their parent with `"__parentId"` (the parent's gid) as last key.
+//! The file (`GET /shops/{shop}/bulk_operations/{N}/result.jsonl`, the operation's `url`; 404
+//! until `COMPLETED`) is streamed from disk in [`SERVE_CHUNK`]-byte pieces, so every read serves
+//! the same bytes and memory stays flat however big the store: one JSON object per line, each
+//! nested connection's nodes as separate lines right after their parent with `"__parentId"` (the
+//! parent's gid) as last key. The file belongs to a [`ResultFile`] shared by the operation and
+//! any reads in progress; it is removed when the last of them drops (the shop replaced, the
+//! state dropped, a read finished after that).
 
-use std::convert::Infallible;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_graphql_parser::types::{
@@ -37,6 +46,7 @@ use axum::http::{StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value as Json, json};
+use tokio::io::AsyncReadExt;
 
 use super::admin_schema::{AdminSchema, admin_schema};
 use super::connections::{Cursor, PageArgs, page, root_kind};
@@ -58,6 +68,61 @@ const MAX_NESTING: usize = 2;
 const CHUNK_ROOTS: usize = 200;
 /// The webhook topic sent when an operation ends.
 pub const FINISH_TOPIC: &str = "bulk_operations/finish";
+/// Bytes per piece when the file is served.
+pub const SERVE_CHUNK: usize = 16 * 1024;
+/// Buffer of the writer that fills the file.
+const WRITE_BUFFER: usize = 256 * 1024;
+
+/// Distinguishes the files of simulators in one process that reuse domains and numbers.
+static FILE_SEQUENCE: AtomicU64 = AtomicU64::new(0);
+
+/// An operation's JSONL file in the temporary directory, removed when dropped.
+#[derive(Debug)]
+pub struct ResultFile {
+    path: PathBuf,
+}
+
+impl ResultFile {
+    /// Creates a new, empty file named after the process, the shop and the operation.
+    fn create(domain: &str, number: u64) -> std::io::Result<(Self, File)> {
+        let sequence = FILE_SEQUENCE.fetch_add(1, Ordering::Relaxed);
+        let domain: String = domain
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let name = format!(
+            "shopify-sim-{}-{sequence}-{domain}-{number}.jsonl",
+            std::process::id()
+        );
+        let path = std::env::temp_dir().join(name);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok((Self { path }, file))
+    }
+
+    /// Where the file is.
+    pub fn path(&self) -> &FsPath {
+        &self.path
+    }
+}
+
+impl Drop for ResultFile {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("shopify-sim: could not remove {}: {e}", self.path.display());
+        }
+    }
+}
 
 /// One bulk operation.
 #[derive(Debug, Clone)]
@@ -78,6 +143,8 @@ pub struct BulkOp {
     pub url: Option<String>,
     /// Where the file will be served.
     pub result_url: String,
+    /// The written file, set once completed.
+    pub result: Option<Arc<ResultFile>>,
     /// The records as they were when the operation was created.
     pub snapshot: Records,
     pub info: ShopInfo,
@@ -195,6 +262,7 @@ pub fn run_query(env: &MutationEnv<'_>, shop: &mut SimShop, args: &Map<String, J
         root_object_count: 0,
         file_size: None,
         url: None,
+        result: None,
         result_url: format!(
             "{}/shops/{}/bulk_operations/{number}/result.jsonl",
             env.base_url.trim_end_matches('/'),
@@ -597,6 +665,53 @@ fn emit(value: Json, own_id: Json, splits: &[Split], parent: Option<&Json>, chun
     }
 }
 
+/// A file written to the end, with its counts.
+#[derive(Debug)]
+struct Written {
+    file: ResultFile,
+    objects: u64,
+    roots: u64,
+    size: u64,
+}
+
+/// Writes an operation's file, a chunk at a time; `Ok(None)` if `running` turned false first
+/// (the partial file is removed).
+fn write_file(op: &BulkOp, running: impl Fn() -> bool) -> Result<Option<Written>, String> {
+    let mut writer = Writer::new(op)?;
+    let (file, handle) = ResultFile::create(op.info.domain.as_str(), op.number)
+        .map_err(|e| format!("cannot create the result file: {e}"))?;
+    let failed = |e: std::io::Error| format!("cannot write {}: {e}", file.path.display());
+    let mut out = BufWriter::with_capacity(WRITE_BUFFER, handle);
+    let (mut objects, mut roots, mut size) = (0u64, 0u64, 0u64);
+    while let Some(chunk) = writer.next_chunk() {
+        if !running() {
+            return Ok(None);
+        }
+        out.write_all(&chunk.bytes).map_err(failed)?;
+        objects += chunk.objects;
+        roots += chunk.roots;
+        size += chunk.bytes.len() as u64;
+    }
+    out.flush().map_err(failed)?;
+    Ok(Some(Written {
+        file,
+        objects,
+        roots,
+        size,
+    }))
+}
+
+/// Whether an operation is still `RUNNING`.
+fn still_running(state: &SimState, domain: &str, number: u64) -> bool {
+    state
+        .with_shop(domain, |shop| {
+            shop.bulk
+                .iter()
+                .any(|op| op.number == number && op.status == "RUNNING")
+        })
+        .unwrap_or(false)
+}
+
 /// Starts every operation created by the last mutation (see the module docs).
 pub fn start_pending(state: &SimState, domain: &str) {
     let now = state.now();
@@ -617,26 +732,29 @@ pub fn start_pending(state: &SimState, domain: &str) {
         let state = state.clone();
         let domain = domain.to_string();
         tokio::spawn(async move {
-            // Write the whole file once, keeping only its counts and size.
-            let counted = tokio::task::spawn_blocking(move || {
-                let mut writer = Writer::new(&op)?;
-                let (mut objects, mut roots, mut size) = (0u64, 0u64, 0u64);
-                while let Some(chunk) = writer.next_chunk() {
-                    objects += chunk.objects;
-                    roots += chunk.roots;
-                    size += chunk.bytes.len() as u64;
-                }
-                Ok::<_, String>((op.number, objects, roots, size))
-            })
-            .await;
-            let Ok(Ok((number, objects, roots, size))) = counted else {
-                return;
+            let began = tokio::time::Instant::now();
+            let number = op.number;
+            let written = {
+                let (state, domain) = (state.clone(), domain.clone());
+                tokio::task::spawn_blocking(move || {
+                    write_file(&op, || still_running(&state, &domain, number))
+                })
+                .await
+                .unwrap_or_else(|e| Err(format!("the writer stopped: {e}")))
             };
-            let delay = state.config.bulk_operation_delay_ms;
-            if delay > 0 {
-                tokio::time::sleep(Duration::from_millis(delay)).await;
-            }
+            let written = match written {
+                Ok(Some(written)) => written,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::warn!("shopify-sim: bulk operation {number} on {domain}: {e}");
+                    fail_running(&state, &domain, number, "INTERNAL_SERVER_ERROR").await;
+                    return;
+                }
+            };
+            let delay = Duration::from_millis(state.config.bulk_operation_delay_ms);
+            tokio::time::sleep_until(began + delay).await;
             let now = state.now().max(now);
+            let file = Arc::new(written.file);
             let finished = state.with_shop(&domain, |shop| {
                 let op = shop.bulk.iter_mut().find(|op| op.number == number)?;
                 if op.status != "RUNNING" {
@@ -644,16 +762,47 @@ pub fn start_pending(state: &SimState, domain: &str) {
                 }
                 op.status = "COMPLETED".into();
                 op.completed_at = Some(now);
-                op.object_count = objects;
-                op.root_object_count = roots;
-                op.file_size = Some(size);
+                op.object_count = written.objects;
+                op.root_object_count = written.roots;
+                op.file_size = Some(written.size);
                 op.url = Some(op.result_url.clone());
+                op.result = Some(file);
                 Some(op.clone())
             });
             if let Some(Some(op)) = finished {
                 send_finish(&state, &domain, &op).await;
             }
         });
+    }
+}
+
+/// Fails a running operation with `code`; `Err` with its status if it is no longer running,
+/// `None` if there is no such operation.
+fn mark_failed(
+    state: &SimState,
+    domain: &str,
+    number: u64,
+    code: &str,
+) -> Option<Result<BulkOp, String>> {
+    let now = state.now();
+    state
+        .with_shop(domain, |s| {
+            let op = s.bulk.iter_mut().find(|op| op.number == number)?;
+            if !op.is_running() {
+                return Some(Err(op.status.clone()));
+            }
+            op.status = "FAILED".into();
+            op.error_code = Some(code.to_string());
+            op.completed_at = Some(now);
+            Some(Ok(op.clone()))
+        })
+        .flatten()
+}
+
+/// Fails an operation whose file could not be written, with the finish webhook.
+async fn fail_running(state: &SimState, domain: &str, number: u64, code: &str) {
+    if let Some(Ok(op)) = mark_failed(state, domain, number, code) {
+        send_finish(state, domain, &op).await;
     }
 }
 
@@ -695,32 +844,47 @@ pub async fn send_finish(state: &SimState, domain: &str, op: &BulkOp) -> Option<
     }
 }
 
-/// `GET /shops/{shop}/bulk_operations/{N}/result.jsonl`: the completed operation's file, streamed.
+/// `GET /shops/{shop}/bulk_operations/{N}/result.jsonl`: the completed operation's file, streamed
+/// from disk.
 pub async fn result_file(
     State(state): State<SimState>,
     Path((shop, number)): Path<(String, u64)>,
 ) -> Response {
-    let op = state
+    let file = state
         .with_shop(&shop, |s| {
             s.bulk
                 .iter()
                 .find(|op| op.number == number && op.status == "COMPLETED")
-                .cloned()
+                .and_then(|op| op.result.clone())
         })
         .flatten();
-    let Some(op) = op else {
+    let Some(file) = file else {
         return json_response(
             StatusCode::NOT_FOUND,
             json!({"error": format!("no completed bulk operation {number} on {shop}")}),
         );
     };
-    let writer = match Writer::new(&op) {
-        Ok(writer) => writer,
-        Err(e) => return json_response(StatusCode::INTERNAL_SERVER_ERROR, json!({"error": e})),
+    let opened = match tokio::fs::File::open(file.path()).await {
+        Ok(opened) => opened,
+        Err(e) => {
+            return json_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"error": format!("cannot read {}: {e}", file.path().display())}),
+            );
+        }
     };
-    let stream = futures::stream::unfold(writer, |mut writer| async move {
-        let chunk = writer.next_chunk()?;
-        Some((Ok::<_, Infallible>(Bytes::from(chunk.bytes)), writer))
+    // The stream holds the file, so it outlives a shop replaced while it is read.
+    let stream = futures::stream::unfold(Some((opened, file)), |reading| async move {
+        let (mut opened, file) = reading?;
+        let mut buf = vec![0; SERVE_CHUNK];
+        match opened.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(Bytes::from(buf)), Some((opened, file))))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
     });
     Response::builder()
         .status(StatusCode::OK)
@@ -763,27 +927,16 @@ pub async fn fail(
             json!({"error": "error_code must be ACCESS_DENIED, INTERNAL_SERVER_ERROR or TIMEOUT"}),
         );
     }
-    let now = state.now();
-    let failed = state.with_shop(&shop, |s| {
-        let op = s.bulk.iter_mut().find(|op| op.number == number)?;
-        if !op.is_running() {
-            return Some(Err(op.status.clone()));
-        }
-        op.status = "FAILED".into();
-        op.error_code = Some(code.clone());
-        op.completed_at = Some(now);
-        Some(Ok(op.clone()))
-    });
-    match failed {
-        None | Some(None) => json_response(
+    match mark_failed(&state, &shop, number, &code) {
+        None => json_response(
             StatusCode::NOT_FOUND,
             json!({"error": format!("no bulk operation {number} on {shop}")}),
         ),
-        Some(Some(Err(status))) => json_response(
+        Some(Err(status)) => json_response(
             StatusCode::CONFLICT,
             json!({"error": format!("bulk operation {number} is already {status}")}),
         ),
-        Some(Some(Ok(op))) => {
+        Some(Ok(op)) => {
             let webhook = send_finish(&state, &shop, &op).await;
             json_response(
                 StatusCode::OK,

@@ -194,6 +194,15 @@ async fn bulk_queries_are_checked_limited_filtered_and_can_fail() {
     assert_eq!(current["data"]["currentBulkOperation"]["status"], "RUNNING");
 
     let number = ids[4].rsplit('/').next().expect("number");
+    let early = client()
+        .get(format!(
+            "{}/shops/{SHOP}/bulk_operations/{number}/result.jsonl",
+            sim.base_url
+        ))
+        .send()
+        .await
+        .expect("file");
+    assert_eq!(early.status(), 404, "no file before COMPLETED");
     let failed = client()
         .post(format!(
             "{}/_sim/shops/{SHOP}/bulk_operations/{number}/fail",
@@ -226,6 +235,52 @@ async fn bulk_queries_are_checked_limited_filtered_and_can_fail() {
     );
     let again = run(&sim, &token, "{ products { edges { node { id } } } }").await;
     assert_eq!(again["userErrors"], json!([]), "a slot freed up");
+}
+
+#[tokio::test]
+async fn the_file_is_written_once_served_the_same_every_time_and_removed_with_the_shop() {
+    let (sim, _) = sim().await;
+    let token = offline_token(&sim).await;
+    run(&sim, &token, ORDERS_BULK).await;
+    let op = finished(&sim, &token).await;
+    assert_eq!(op["status"], "COMPLETED", "{op}");
+    let url = op["url"].as_str().expect("url");
+    let mut reads = Vec::new();
+    for _ in 0..2 {
+        let response = client().get(url).send().await.expect("file");
+        assert_eq!(response.status(), 200);
+        reads.push(response.bytes().await.expect("bytes"));
+    }
+    assert!(!reads[0].is_empty());
+    assert_eq!(reads[0], reads[1], "every read serves the same bytes");
+    assert_eq!(op["fileSize"], reads[0].len().to_string());
+    let lines = reads[0].iter().filter(|b| **b == b'\n').count();
+    assert_eq!(op["objectCount"], lines.to_string());
+
+    let path = sim
+        .state
+        .with_shop(SHOP, |s| {
+            s.bulk
+                .last()
+                .and_then(|op| op.result.as_ref())
+                .map(|file| file.path().to_path_buf())
+        })
+        .flatten()
+        .expect("a file on disk");
+    assert_eq!(
+        std::fs::metadata(&path).expect("file").len().to_string(),
+        op["fileSize"]
+    );
+    sim.create_demo_shop(ShopSpec::demo(SHOP, 42, 5, 10))
+        .await
+        .expect("replaced shop");
+    assert!(
+        !path.exists(),
+        "replacing the shop removes {}",
+        path.display()
+    );
+    let gone = client().get(url).send().await.expect("file");
+    assert_eq!(gone.status(), 404);
 }
 
 #[tokio::test]
@@ -294,6 +349,7 @@ async fn big_result_streams(orders: u32) {
     let op = finished(&sim, &token).await;
     eprintln!("{orders} orders written in {:?}", started.elapsed());
     assert_eq!(op["rootObjectCount"], orders.to_string());
+    let serving = std::time::Instant::now();
     let mut response = client()
         .get(op["url"].as_str().expect("url"))
         .send()
@@ -305,7 +361,10 @@ async fn big_result_streams(orders: u32) {
         bytes += chunk.len() as u64;
         lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
     }
-    eprintln!("{orders} orders streamed in {:?}", started.elapsed());
+    eprintln!(
+        "{orders} orders: {lines} lines, {bytes} bytes served in {:?}",
+        serving.elapsed()
+    );
     assert!(
         u64::from(orders) / 200 <= chunks,
         "streamed in many pieces, not one body: {chunks}"
