@@ -47,7 +47,6 @@ CREATE TABLE customers (
     PRIMARY KEY (shop_id, id)
 );
 
-CREATE INDEX customers_by_updated ON customers (shop_id, updated_at);
 CREATE INDEX customers_by_email ON customers (shop_id, lower(email));
 
 CREATE TABLE orders (
@@ -90,7 +89,6 @@ CREATE TABLE orders (
 
 CREATE INDEX orders_by_customer ON orders (shop_id, customer_id, created_at);
 CREATE INDEX orders_by_created ON orders (shop_id, created_at);
-CREATE INDEX orders_by_updated ON orders (shop_id, updated_at);
 
 CREATE TABLE refunds (
     shop_id INTEGER NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
@@ -123,7 +121,6 @@ CREATE TABLE products (
     PRIMARY KEY (shop_id, id)
 );
 
-CREATE INDEX products_by_updated ON products (shop_id, updated_at);
 
 CREATE TABLE product_variants (
     shop_id INTEGER NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
@@ -161,7 +158,6 @@ CREATE TABLE abandoned_checkouts (
 );
 
 CREATE INDEX abandoned_checkouts_by_customer ON abandoned_checkouts (shop_id, customer_id);
-CREATE INDEX abandoned_checkouts_by_updated ON abandoned_checkouts (shop_id, updated_at);
 
 -- One row per shop: where the delta sync resumes, and when the first import began.
 CREATE TABLE sync_states (

@@ -259,6 +259,11 @@ pub struct OrderJson {
 }
 
 impl OrderJson {
+    /// The record's gid (child lines of a bulk file name it as their parent).
+    pub fn gid(&self) -> &str {
+        &self.id
+    }
+
     /// The record, with `lines` as its line items (from the bulk file's child lines, or from
     /// `lineItems` on a delta page when `lines` is `None`).
     pub fn into_record(self, lines: Option<Vec<LineItem>>) -> Result<OrderRecord, BadRecord> {
@@ -428,6 +433,11 @@ pub struct ProductJson {
 }
 
 impl ProductJson {
+    /// The record's gid (child lines of a bulk file name it as their parent).
+    pub fn gid(&self) -> &str {
+        &self.id
+    }
+
     /// The product's id, for joining child lines.
     pub fn id(&self) -> Result<i64, BadRecord> {
         id_of("product", &self.id)
@@ -493,6 +503,11 @@ pub struct CheckoutJson {
 }
 
 impl CheckoutJson {
+    /// The record's gid (child lines of a bulk file name it as their parent).
+    pub fn gid(&self) -> &str {
+        &self.id
+    }
+
     pub fn into_record(self, lines: Option<Vec<LineItem>>) -> Result<CheckoutRecord, BadRecord> {
         let gid = self.id.as_str();
         let shopify_id = id_of("checkout", gid)?;

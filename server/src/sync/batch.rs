@@ -7,7 +7,7 @@ use super::admin_json::{
     self, BadRecord, CheckoutJson, CustomerJson, ImageJson, LineJson, OrderJson, ProductJson,
     VariantJson,
 };
-use super::jsonl::Group;
+use super::jsonl::{FileError, Group, parent_of};
 use super::records::{
     CheckoutRecord, CustomerRecord, LineItem, OrderRecord, ProductRecord, Resource,
 };
@@ -109,14 +109,19 @@ impl Builder {
         std::mem::take(&mut self.batch)
     }
 
-    /// Adds one group.
-    pub fn add(&mut self, group: Group) {
+    /// Adds one group. A record that does not parse is skipped (counted); children that name
+    /// another parent mean the file is not grouped, which no record can survive: an error.
+    pub fn add(&mut self, group: Group) -> Result<(), FileError> {
         self.batch.lines += group.lines;
-        let added = self.record(&group);
-        if let Err(e) = added {
-            self.skipped += 1;
-            if self.first_error.is_none() {
-                self.first_error = Some(e.to_string());
+        match self.record(&group) {
+            Ok(()) => Ok(()),
+            Err(Bad::File(e)) => Err(e),
+            Err(Bad::Record(e)) => {
+                self.skipped += 1;
+                if self.first_error.is_none() {
+                    self.first_error = Some(e.to_string());
+                }
+                Ok(())
             }
         }
     }
@@ -128,7 +133,7 @@ impl Builder {
         }
     }
 
-    fn record(&mut self, group: &Group) -> Result<(), BadRecord> {
+    fn record(&mut self, group: &Group) -> Result<(), Bad> {
         match self.resource {
             Resource::Customers => {
                 let c =
@@ -145,9 +150,9 @@ impl Builder {
                 );
             }
             Resource::Orders => {
-                let lines = lines(&group.children)?;
-                let o = admin_json::parse::<OrderJson>("order", &group.root)?
-                    .into_record(Some(lines))?;
+                let o = admin_json::parse::<OrderJson>("order", &group.root)?;
+                let lines = lines(o.gid(), &group.children)?;
+                let o = o.into_record(Some(lines))?;
                 self.note(o.updated_at);
                 push(&mut self.batch.records, o, Records::Orders, |r| match r {
                     Records::Orders(v) => Some(v),
@@ -155,6 +160,8 @@ impl Builder {
                 });
             }
             Resource::Products => {
+                let p = admin_json::parse::<ProductJson>("product", &group.root)?;
+                check_parents(p.gid(), &group.children)?;
                 let mut variants = Vec::new();
                 let mut images = Vec::new();
                 for child in &group.children {
@@ -164,8 +171,7 @@ impl Builder {
                         images.push(admin_json::parse::<ImageJson>("image", child)?);
                     }
                 }
-                let p = admin_json::parse::<ProductJson>("product", &group.root)?
-                    .into_record(Some((variants, images)), &self.currency)?;
+                let p = p.into_record(Some((variants, images)), &self.currency)?;
                 self.note(p.updated_at);
                 push(&mut self.batch.records, p, Records::Products, |r| match r {
                     Records::Products(v) => Some(v),
@@ -173,9 +179,9 @@ impl Builder {
                 });
             }
             Resource::Checkouts => {
-                let lines = lines(&group.children)?;
-                let c = admin_json::parse::<CheckoutJson>("checkout", &group.root)?
-                    .into_record(Some(lines))?;
+                let c = admin_json::parse::<CheckoutJson>("checkout", &group.root)?;
+                let lines = lines(c.gid(), &group.children)?;
+                let c = c.into_record(Some(lines))?;
                 self.note(c.updated_at);
                 push(
                     &mut self.batch.records,
@@ -192,10 +198,38 @@ impl Builder {
     }
 }
 
-fn lines(children: &[String]) -> Result<Vec<LineItem>, BadRecord> {
+/// Why a group could not be added.
+enum Bad {
+    Record(BadRecord),
+    File(FileError),
+}
+
+impl From<BadRecord> for Bad {
+    fn from(e: BadRecord) -> Self {
+        Bad::Record(e)
+    }
+}
+
+/// Every child must name the root it follows (`groupObjects: true`).
+fn check_parents(gid: &str, children: &[String]) -> Result<(), Bad> {
+    match children
+        .iter()
+        .filter_map(|c| parent_of(c))
+        .find(|p| *p != gid)
+    {
+        Some(other) => Err(Bad::File(FileError::Orphan {
+            line: 0,
+            parent: other.to_string(),
+        })),
+        None => Ok(()),
+    }
+}
+
+fn lines(gid: &str, children: &[String]) -> Result<Vec<LineItem>, Bad> {
+    check_parents(gid, children)?;
     children
         .iter()
-        .map(|c| admin_json::parse::<LineJson>("line item", c)?.into_line())
+        .map(|c| Ok(admin_json::parse::<LineJson>("line item", c)?.into_line()?))
         .collect()
 }
 

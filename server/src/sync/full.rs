@@ -399,7 +399,7 @@ impl ImportBulkPart {
             let group = groups.next_group().await?;
             let end = group.is_none();
             if let Some(group) = group {
-                builder.add(group);
+                builder.add(group)?;
             }
             if builder.len() < BATCH && !end {
                 continue;

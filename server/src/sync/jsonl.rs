@@ -96,22 +96,12 @@ pub struct Group {
     pub lines: i64,
 }
 
-/// Whether a line is a child line. A `"__parentId":` with unescaped quotes can only be a key:
-/// inside a JSON string its quotes would be escaped.
-fn parent_of(line: &str) -> Option<&str> {
+/// The parent gid of a child line (`None` for a root line). A `"__parentId":` with unescaped
+/// quotes can only be a key: inside a JSON string its quotes would be escaped.
+pub fn parent_of(line: &str) -> Option<&str> {
     let at = line.rfind("\"__parentId\":")?;
     let rest = line[at + 13..].trim_start().strip_prefix('"')?;
     rest.split('"').next()
-}
-
-/// The top-level `"id"` of a root line (nested objects have ids too, and key order is not
-/// promised, so the line is parsed; unknown keys are skipped without being built).
-fn id_of(line: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Id {
-        id: String,
-    }
-    serde_json::from_str::<Id>(line).ok().map(|r| r.id)
 }
 
 /// Groups lines into root records with their children.
@@ -157,25 +147,18 @@ impl<C: Chunks> Groups<C> {
                 parent: parent.to_string(),
             });
         }
-        let root_id = id_of(&root).unwrap_or_default();
+        // Children follow their root; the reader of the group checks that each names it (the
+        // root is parsed there anyway, so its id is not parsed twice).
         let mut children = Vec::new();
         loop {
             match self.lines.next_line().await? {
                 None => break,
                 Some(line) if line.trim().is_empty() => continue,
-                Some(line) => match parent_of(&line) {
-                    Some(parent) if parent == root_id => children.push(line),
-                    Some(parent) => {
-                        return Err(FileError::Orphan {
-                            line: self.lines.read,
-                            parent: parent.to_string(),
-                        });
-                    }
-                    None => {
-                        self.pending = Some(line);
-                        break;
-                    }
-                },
+                Some(line) if parent_of(&line).is_some() => children.push(line),
+                Some(line) => {
+                    self.pending = Some(line);
+                    break;
+                }
             }
         }
         let after = self.lines.read - i64::from(self.pending.is_some());
@@ -242,8 +225,8 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_child_away_from_its_parent_is_refused() {
-        let file = "{\"id\":\"gid://shopify/Order/1\"}\n{\"id\":\"x\",\"__parentId\":\"gid://shopify/Order/9\"}\n";
+    async fn a_file_starting_with_a_child_is_refused() {
+        let file = "{\"id\":\"x\",\"__parentId\":\"gid://shopify/Order/9\"}\n";
         let mut groups = Groups::new(Slices(vec![file]));
         assert!(matches!(
             groups.next_group().await,
