@@ -173,11 +173,6 @@ pub async fn recent(db: &ShopDb, limit: i64) -> sqlx::Result<Vec<Run>> {
     db.query(&sql).bind(limit).fetch_all().await
 }
 
-/// The newest succeeded run's finish time.
-pub async fn last_success(db: &ShopDb) -> sqlx::Result<Option<DateTime<Utc>>> {
-    Ok(state(db).await?.last_success_at)
-}
-
 /// Starts a run with a pending part per resource; returns its id.
 pub async fn create(
     tx: &mut ShopTx,

@@ -264,7 +264,46 @@ pub async fn fail_on_last_attempt(
     if let Err(e) = &result
         && ctx.is_last_attempt()
     {
-        fail_run(ctx.shop()?, &ctx.clock, run_id, resource, &format!("{e:#}")).await?;
+        fail_run(
+            ctx.shop()?,
+            &ctx.clock,
+            run_id,
+            resource,
+            &merchant_reason(e),
+        )
+        .await?;
     }
     result
+}
+
+/// What the run history may show of a failure: Shopify's own refusals as they are; anything
+/// else (a database or file error) only as a generic line, its details staying in the logs.
+fn merchant_reason(e: &anyhow::Error) -> String {
+    use crate::shopify::admin_client::ShopifyError;
+    match e.downcast_ref::<ShopifyError>() {
+        Some(shopify) => shopify.to_string(),
+        None => match e.downcast_ref::<super::jsonl::FileError>() {
+            Some(file) => file.to_string(),
+            None => {
+                tracing::error!(error = %format!("{e:#}"), "sync run failed");
+                "internal error; the details are in the server log".to_string()
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merchant_reason;
+    use crate::shopify::admin_client::ShopifyError;
+
+    #[test]
+    fn a_failed_run_shows_shopify_refusals_but_never_internal_details() {
+        let shopify = anyhow::Error::from(ShopifyError::Throttled);
+        assert_eq!(merchant_reason(&shopify), "Shopify throttled the request");
+        let db = anyhow::Error::from(sqlx::Error::Protocol("relation sync_runs secret".into()));
+        let shown = merchant_reason(&db);
+        assert!(!shown.contains("sync_runs"), "{shown}");
+        assert!(shown.contains("server log"));
+    }
 }

@@ -148,6 +148,47 @@ fn column_match(
     (!terms.is_empty()).then(|| (format!("({})", terms.join(" or ")), binds))
 }
 
+/// A [`CustomerRows::Columns`] table with the subject's rows to act on.
+struct Matched {
+    table: &'static super::registry::TenantTable,
+    key_column: &'static str,
+    /// The condition after `shop_id = $1`, and its binds from `$2` on.
+    cond: String,
+    binds: Vec<crate::db::Arg>,
+}
+
+/// Every column-keyed table in which the subject can have rows.
+fn matched_tables(subject: &Subject) -> Vec<Matched> {
+    TENANT_TABLES
+        .iter()
+        .filter_map(|t| {
+            let CustomerRows::Columns {
+                key_column,
+                customer_column,
+                email_column,
+                phone_column,
+                order_rows,
+            } = t.customer_rows
+            else {
+                return None;
+            };
+            let (cond, binds) = column_match(
+                customer_column,
+                email_column,
+                phone_column,
+                order_rows,
+                subject,
+            )?;
+            Some(Matched {
+                table: t,
+                key_column,
+                cond,
+                binds,
+            })
+        })
+        .collect()
+}
+
 /// Blanks the subject's personal columns in synced store data; returns rows changed.
 pub async fn redact_columns(
     tx: &mut ShopTx,
@@ -155,26 +196,13 @@ pub async fn redact_columns(
     now: chrono::DateTime<chrono::Utc>,
 ) -> sqlx::Result<u64> {
     let mut n = 0;
-    for t in TENANT_TABLES {
-        let CustomerRows::Columns {
-            customer_column,
-            email_column,
-            phone_column,
-            order_rows,
-            ..
-        } = t.customer_rows
-        else {
-            continue;
-        };
-        let Some((cond, binds)) = column_match(
-            customer_column,
-            email_column,
-            phone_column,
-            order_rows,
-            subject,
-        ) else {
-            continue;
-        };
+    for Matched {
+        table: t,
+        cond,
+        binds,
+        ..
+    } in matched_tables(subject)
+    {
         let blank: Vec<String> = t
             .personal_columns
             .iter()
@@ -198,26 +226,13 @@ pub async fn redact_columns(
 /// The subject's synced store data as export records (one per row, personal columns as text).
 pub async fn export_columns(tx: &mut ShopTx, subject: &Subject) -> sqlx::Result<Vec<Found>> {
     let mut found = Vec::new();
-    for t in TENANT_TABLES {
-        let CustomerRows::Columns {
-            key_column,
-            customer_column,
-            email_column,
-            phone_column,
-            order_rows,
-        } = t.customer_rows
-        else {
-            continue;
-        };
-        let Some((cond, binds)) = column_match(
-            customer_column,
-            email_column,
-            phone_column,
-            order_rows,
-            subject,
-        ) else {
-            continue;
-        };
+    for Matched {
+        table: t,
+        key_column,
+        cond,
+        binds,
+    } in matched_tables(subject)
+    {
         let mut rows: std::collections::BTreeMap<String, serde_json::Map<String, Value>> =
             std::collections::BTreeMap::new();
         for column in t.personal_columns {
