@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod crm;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -1,10 +1,12 @@
-//! The `ecomcrm` binary: `serve` (HTTP + jobs, the default), `worker` (jobs only), `migrate`.
+//! The `ecomcrm` binary: `serve` (HTTP + jobs, the default), `worker` (jobs only), `migrate`,
+//! and `models` (fit the purchase-prediction models to a file; no configuration needed).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use ecomcrm::config::Config;
+use ecomcrm::crm::models::cli::ModelsCommand;
 use ecomcrm::db::Db;
 use ecomcrm::startup::{Application, shutdown_signal};
 
@@ -27,10 +29,24 @@ enum Command {
     Worker,
     /// Apply database migrations and exit.
     Migrate,
+    /// Purchase-prediction models on exported files (no configuration or database).
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `models` reads files only, so it must work where no configuration exists.
+    if let Some(Command::Models { command }) = &cli.command {
+        let code = ecomcrm::crm::models::cli::run(
+            command,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        );
+        return ExitCode::from(code);
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -61,6 +77,7 @@ fn main() -> ExitCode {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
+        Command::Models { .. } => anyhow::bail!("`models` is handled before configuration loads"),
         Command::Migrate => {
             let db = Db::connect(&config.database_url).await?;
             db.migrate().await?;

@@ -52,6 +52,13 @@ pub fn registry(state: &AppState) -> Registry {
         .register::<crate::sync::full::PollBulkImport>()
         .register::<crate::sync::full::ImportBulkPart>()
         .register::<crate::sync::delta::RunDelta>()
+        .register::<crate::crm::rfm::RecomputeSegments>()
+        .register::<crate::crm::rfm::ScheduleSegmentRecomputes>()
+        .schedule(Schedule::every(
+            "segment_recompute",
+            crate::crm::rfm::SCHEDULE_EVERY,
+            crate::crm::rfm::ScheduleSegmentRecomputes {},
+        ))
         .provide(state.clone())
 }
 

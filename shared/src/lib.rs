@@ -1,7 +1,9 @@
 //! Plain types shared by the server and the app. They parse at the edge and carry no I/O.
 
+pub mod segment;
 pub mod shop_domain;
 
+pub use segment::{Segment, UnknownSegment};
 pub use shop_domain::{ParseShopDomainError, ShopDomain};
 
 /// The Shopify Admin API version this app speaks, pinned in one place.

@@ -3,6 +3,7 @@
 
 mod auth;
 mod billing;
+mod crm;
 mod events;
 mod gdpr;
 mod hardening;

@@ -76,3 +76,18 @@ pub async fn order_customers(tx: &mut ShopTx, order_ids: &[i64]) -> sqlx::Result
     }
     Ok(out)
 }
+
+/// Serialises a shop's transactions that recompute counters (live deliveries, delta pages):
+/// a customer and their order applied concurrently would each miss the other's uncommitted
+/// row and leave the counters short. PostgreSQL takes a transaction-scoped advisory lock on
+/// the shop (the tenant role may not lock `shops` rows); SQLite writers are serial already.
+pub async fn lock_shop(tx: &mut ShopTx) -> sqlx::Result<()> {
+    if tx.backend() == crate::db::Backend::Postgres {
+        // Two-key form: the first key names this lock's purpose, so other advisory locks on a
+        // shop id can never collide with it.
+        tx.query("select pg_advisory_xact_lock(7301, cast($1 % 2147483647 as integer))")
+            .execute()
+            .await?;
+    }
+    Ok(())
+}

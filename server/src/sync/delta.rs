@@ -14,6 +14,7 @@ use super::admin_json::{CheckoutJson, CustomerJson, Nodes, OrderJson, ProductJso
 use super::records::Resource;
 use super::runs::{self, Progress};
 use super::{admin_calls, counters, progress, start, write};
+use crate::crm::rfm;
 use crate::db::{ShopDb, ShopTx};
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
 use crate::shopify::admin_client::{self, ShopifyError};
@@ -200,12 +201,17 @@ impl Pager<'_> {
                 let max = records.iter().map(|r| r.updated_at).max();
                 let ids: Vec<i64> = records.iter().map(|r| r.id).collect();
                 let mut tx = self.db.begin().await?;
+                counters::lock_shop(&mut tx).await?;
                 let mut touched = counters::order_customers(&mut tx, &ids).await?;
                 let history = runs::state_in(&mut tx).await?.historical_before;
                 write::orders(&mut tx, &records, history).await?;
                 touched.extend(records.iter().filter_map(|r| r.customer_id));
                 counters::refresh(&mut tx, &touched).await?;
-                (self.commit(tx, records.len(), max, &info).await?, max, info)
+                let now = self.ctx.clock.now();
+                let changes = rfm::rescore(&mut tx, &touched, now).await?;
+                let rows = self.commit(tx, records.len(), max, &info).await?;
+                rfm::publish_changes(self.ctx, self.db.shop_id().get(), &changes, now).await;
+                (rows, max, info)
             }
             Resource::Products => {
                 let Some((nodes, info)) = self

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::admin_json::BadRecord;
 use super::rest_json::{CheckoutJson, CustomerJson, DeletedJson, OrderJson, RefundJson};
 use super::{counters, runs, write};
+use crate::crm::rfm::{self, Change};
 use crate::db::ShopTx;
 
 /// The topics this module applies.
@@ -37,6 +38,8 @@ pub struct Applied {
     pub id: String,
     /// Whether a row changed (false for an older or repeated copy).
     pub changed: bool,
+    /// Segment changes of the customers the delivery touched (publish after commit).
+    pub segment_changes: Vec<Change>,
 }
 
 /// Why a delivery could not be applied.
@@ -63,7 +66,13 @@ pub async fn apply(
         "customers/create" | "customers/update" => {
             let c = serde_json::from_str::<CustomerJson>(payload)?.into_record();
             let changed = write::customer_from_webhook(tx, &c).await? > 0;
-            Ok(applied("customer", c.id, changed))
+            // Its orders may have arrived first (webhooks come in any order): count them now.
+            counters::refresh(tx, &[c.id]).await?;
+            let segment_changes = rfm::rescore(tx, &[c.id], now).await?;
+            Ok(Applied {
+                segment_changes,
+                ..applied("customer", c.id, changed)
+            })
         }
         "customers/delete" => {
             let d: DeletedJson = serde_json::from_str(payload)?;
@@ -77,8 +86,13 @@ pub async fn apply(
             let refund = r.into_record(currency.as_deref().unwrap_or("USD"))?;
             let changed = write::refunds(tx, std::slice::from_ref(&refund)).await? > 0;
             let owner = order_customer(tx, order_id).await?;
-            counters::refresh(tx, &owner.into_iter().collect::<Vec<_>>()).await?;
-            Ok(applied("refund", refund.id, changed))
+            let owner: Vec<i64> = owner.into_iter().collect();
+            counters::refresh(tx, &owner).await?;
+            let segment_changes = rfm::rescore(tx, &owner, now).await?;
+            Ok(Applied {
+                segment_changes,
+                ..applied("refund", refund.id, changed)
+            })
         }
         "checkouts/create" | "checkouts/update" => {
             let c = serde_json::from_str::<CheckoutJson>(payload)?.into_record()?;
@@ -87,6 +101,7 @@ pub async fn apply(
                 kind: "checkout",
                 id: c.token,
                 changed,
+                segment_changes: Vec::new(),
             })
         }
         _ => {
@@ -96,7 +111,11 @@ pub async fn apply(
             let changed = write::orders(tx, std::slice::from_ref(&order), history).await? > 0;
             let touched: Vec<i64> = before.into_iter().chain(order.customer_id).collect();
             counters::refresh(tx, &touched).await?;
-            Ok(applied("order", order.id, changed))
+            let segment_changes = rfm::rescore(tx, &touched, now).await?;
+            Ok(Applied {
+                segment_changes,
+                ..applied("order", order.id, changed)
+            })
         }
     }
 }
@@ -106,6 +125,7 @@ fn applied(kind: &'static str, id: i64, changed: bool) -> Applied {
         kind,
         id: id.to_string(),
         changed,
+        segment_changes: Vec::new(),
     }
 }
 

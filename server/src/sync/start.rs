@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::runs::{self, Run, RunKind, Trigger};
 use super::{counters, progress};
 use crate::clock::Clock;
+use crate::crm::rfm::RecomputeSegments;
 use crate::db::ShopDb;
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
 use crate::shopify::shops;
@@ -220,6 +221,11 @@ impl Job for FinishSyncRun {
                 customers = n,
                 "customer counters recomputed"
             );
+            // Fresh counters: score every customer now rather than at the next local morning.
+            let opts = EnqueueOpts::default()
+                .shop(db.shop_id())
+                .key(format!("recompute_segments:{}", db.shop_id().get()));
+            enqueue(tx.as_db_tx(), &ctx.clock, &RecomputeSegments {}, opts).await?;
         }
         runs::finish(&mut tx, run.id, error.as_deref(), now).await?;
         tx.commit().await?;

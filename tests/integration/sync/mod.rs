@@ -4,4 +4,4 @@
 
 mod full_import;
 mod reconcile;
-mod support;
+pub mod support;

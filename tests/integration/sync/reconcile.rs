@@ -2,13 +2,9 @@
 //! twice, arrive out of order), the store ends exact once the delta sync has run.
 
 use ecomcrm_tests::test_app::TestApp;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::support::*;
-
-fn id_of(answer: &Value, key: &str) -> i64 {
-    answer[key]["id"].as_i64().expect("id")
-}
 
 #[tokio::test]
 async fn lost_doubled_and_reordered_webhooks_end_exact_after_the_delta_sync() {

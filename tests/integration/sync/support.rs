@@ -208,3 +208,8 @@ pub async fn change(app: &TestApp, shop: &str, what: &str, body: Value) -> Value
     assert!(status.is_success(), "{what} {body}: {answer}");
     answer
 }
+
+/// The id in a control-API answer (`{"customer": {"id": …}}`).
+pub fn id_of(answer: &Value, key: &str) -> i64 {
+    answer[key]["id"].as_i64().expect("id")
+}

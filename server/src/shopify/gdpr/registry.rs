@@ -49,6 +49,19 @@ pub struct TenantTable {
 /// table's only parent is `shops`, which is deleted last, outside this list).
 pub const TENANT_TABLES: &[TenantTable] = &[
     TenantTable {
+        // Segment history: customer ids, segment names and a reason made of scores and counts
+        // (no names, emails or phones), kept like the order facts a redaction keeps.
+        name: "segment_changes",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        // The shop's quintile boundaries: aggregate numbers, no customer.
+        name: "rfm_boundaries",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
         // Sync bookkeeping: resource names, counts, cursors, bulk operation gids.
         name: "sync_run_parts",
         personal_columns: &[],

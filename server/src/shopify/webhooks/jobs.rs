@@ -174,6 +174,7 @@ impl Job for ProcessWebhook {
                     .await?
                     .and_then(|s| s.installed_at);
                 let mut tx = db.begin().await?;
+                crate::sync::counters::lock_shop(&mut tx).await?;
                 let applied =
                     crate::sync::live::apply(&mut tx, topic, &delivery.payload, now, installed_at)
                         .await
@@ -182,6 +183,13 @@ impl Job for ProcessWebhook {
                         })?;
                 store::mark_processed(&mut tx, delivery.id, now).await?;
                 tx.commit().await?;
+                crate::crm::rfm::publish_changes(
+                    ctx,
+                    db.shop_id().get(),
+                    &applied.segment_changes,
+                    now,
+                )
+                .await;
                 tracing::debug!(
                     delivery_id = delivery.id,
                     kind = applied.kind,

@@ -1,0 +1,6 @@
+//! CRM: RFM segments, purchase predictions (BG/NBD and Gamma-Gamma), the dashboard, the customer
+//! list and the customer 360 profile.
+
+pub mod models;
+pub mod rfm;
+pub mod shop_time;

@@ -1,0 +1,4 @@
+//! CRM: segments, predictions, the dashboard, the customer list and the customer 360.
+
+mod models_fit;
+mod segments;
