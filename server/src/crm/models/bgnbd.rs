@@ -5,8 +5,7 @@
 //! While alive a customer buys at rate λ ~ Gamma(r, α); after each purchase they drop out with
 //! probability p ~ Beta(a, b). Time is in whatever unit the summaries use (days in the app).
 
-use super::fit::{Fit, FitError, LOG_IDENTIFIED, Prior, objective};
-use super::optimise::{Minimum, minimise};
+use super::fit::{Fit, FitError, Prior, objective, search};
 use super::special::{integrate_unit, ln_beta, ln_gamma};
 use super::summary::CustomerSummary;
 
@@ -217,47 +216,22 @@ pub fn fit(
     } else {
         1.0
     };
-    let finish = |best: Minimum| -> Result<Fit<BgNbdParams>, FitError> {
-        if !best.value.is_finite() {
-            return Err(FitError::NotConverged);
-        }
-        if best.x.iter().any(|v| v.abs() > LOG_IDENTIFIED) {
-            return Err(FitError::NotIdentified);
-        }
-        let params = BgNbdParams::from_logs(&best.x);
-        Ok(Fit {
-            params,
-            log_likelihood: log_likelihood(&params, data),
-            evaluations: best.evaluations,
-        })
-    };
-    // Yesterday's optimum is almost always next to today's: one local search suffices, and
-    // the grid is only the fallback.
-    if let Some(w) = warm_start.filter(|w| log_likelihood(w, data).is_finite())
-        && let Ok(fit) = finish(minimise(f, &w.to_logs()))
-    {
-        return Ok(fit);
-    }
-    let mut starts: Vec<(f64, [f64; 4])> = Vec::with_capacity(28);
+    let mut grid: Vec<[f64; 4]> = Vec::with_capacity(27);
     for r in [0.2_f64, 1.0, 5.0] {
         for a in [0.3_f64, 1.0, 3.0] {
             for b in [0.5_f64, 2.5, 10.0] {
-                let theta = [r.ln(), (r * time_per_purchase).ln(), a.ln(), b.ln()];
-                starts.push((f(&theta), theta));
+                grid.push([r.ln(), (r * time_per_purchase).ln(), a.ln(), b.ln()]);
             }
         }
     }
-    starts.sort_by(|p, q| p.0.total_cmp(&q.0));
-    starts.truncate(2);
-    if let Some(centre) = prior.map(|p| p.centre.to_logs()) {
-        starts.push((f(&centre), centre));
-    }
-    let best = starts
-        .iter()
-        .map(|(_, theta)| minimise(f, theta))
-        .min_by(|p, q| p.value.total_cmp(&q.value))
-        .ok_or(FitError::NotConverged)?;
-    finish(best)
+    search(
+        f,
+        &grid,
+        warm_start.map(BgNbdParams::to_logs),
+        centre_logs,
+        BgNbdParams::from_logs,
+        |p| log_likelihood(p, data),
+    )
 }
 
 /// Above this z = h/(α+T+h) the 2F1-type series needs thousands of terms, so the expectation is

@@ -64,3 +64,48 @@ pub(crate) fn objective(
     }
     value
 }
+
+/// The search both models run in log-parameter space: yesterday's optimum first (it is almost
+/// always next to today's, so one local search suffices), else a local search from the two best
+/// grid points and the prior's centre. `params` turns a log vector into parameters and `ll`
+/// scores them unpenalised; an optimum at the edge of the identified range is refused.
+pub(crate) fn search<P: Copy, const N: usize>(
+    f: impl Fn(&[f64]) -> f64 + Copy,
+    grid: &[[f64; N]],
+    warm: Option<[f64; N]>,
+    centre: Option<[f64; N]>,
+    params: impl Fn(&[f64]) -> P,
+    ll: impl Fn(&P) -> f64,
+) -> Result<Fit<P>, FitError> {
+    let finish = |best: super::optimise::Minimum| -> Result<Fit<P>, FitError> {
+        if !best.value.is_finite() {
+            return Err(FitError::NotConverged);
+        }
+        if best.x.iter().any(|v| v.abs() > LOG_IDENTIFIED) {
+            return Err(FitError::NotIdentified);
+        }
+        let p = params(&best.x);
+        Ok(Fit {
+            params: p,
+            log_likelihood: ll(&p),
+            evaluations: best.evaluations,
+        })
+    };
+    if let Some(w) = warm.filter(|w| ll(&params(w)).is_finite())
+        && let Ok(fit) = finish(super::optimise::minimise(f, &w))
+    {
+        return Ok(fit);
+    }
+    let mut starts: Vec<(f64, [f64; N])> = grid.iter().map(|t| (f(t), *t)).collect();
+    starts.sort_by(|p, q| p.0.total_cmp(&q.0));
+    starts.truncate(2);
+    if let Some(c) = centre {
+        starts.push((f(&c), c));
+    }
+    let best = starts
+        .iter()
+        .map(|(_, theta)| super::optimise::minimise(f, theta))
+        .min_by(|p, q| p.value.total_cmp(&q.value))
+        .ok_or(FitError::NotConverged)?;
+    finish(best)
+}

@@ -5,8 +5,7 @@
 //! A purchase's amount is Gamma(p, ν) with ν ~ Gamma(q, v) across customers, so the mean of x
 //! repeat amounts has the density used below. `v` is in the shop's currency.
 
-use super::fit::{Fit, FitError, LOG_IDENTIFIED, Prior, objective};
-use super::optimise::{Minimum, minimise};
+use super::fit::{Fit, FitError, Prior, objective, search};
 use super::special::ln_gamma;
 use super::summary::CustomerSummary;
 
@@ -177,44 +176,21 @@ pub fn fit(
         (0, Some(prior)) => prior.centre.population_mean().unwrap_or(prior.centre.v),
         _ => data.total_spend / data.customers as f64,
     };
-    let finish = |best: Minimum| -> Result<Fit<GammaGammaParams>, FitError> {
-        if !best.value.is_finite() {
-            return Err(FitError::NotConverged);
-        }
-        if best.x.iter().any(|v| v.abs() > LOG_IDENTIFIED) {
-            return Err(FitError::NotIdentified);
-        }
-        let params = GammaGammaParams::from_logs(&best.x);
-        Ok(Fit {
-            params,
-            log_likelihood: log_likelihood(&params, data),
-            evaluations: best.evaluations,
-        })
-    };
-    if let Some(w) = warm_start.filter(|w| log_likelihood(w, data).is_finite())
-        && let Ok(fit) = finish(minimise(f, &w.to_logs()))
-    {
-        return Ok(fit);
-    }
-    let mut starts: Vec<(f64, [f64; 3])> = Vec::with_capacity(10);
+    let mut grid: Vec<[f64; 3]> = Vec::with_capacity(9);
     for p in [1.0_f64, 4.0, 16.0] {
         for q in [1.5_f64, 3.0, 8.0] {
             let v = mean_spend * (q - 1.0) / p;
-            let theta = [p.ln(), q.ln(), v.ln()];
-            starts.push((f(&theta), theta));
+            grid.push([p.ln(), q.ln(), v.ln()]);
         }
     }
-    starts.sort_by(|p, q| p.0.total_cmp(&q.0));
-    starts.truncate(2);
-    if let Some(centre) = prior.map(|p| p.centre) {
-        starts.push((f(&centre.to_logs()), centre.to_logs()));
-    }
-    let best = starts
-        .iter()
-        .map(|(_, theta)| minimise(f, theta))
-        .min_by(|p, q| p.value.total_cmp(&q.value))
-        .ok_or(FitError::NotConverged)?;
-    finish(best)
+    search(
+        f,
+        &grid,
+        warm_start.map(GammaGammaParams::to_logs),
+        prior.map(|p| p.centre.to_logs()),
+        GammaGammaParams::from_logs,
+        |p| log_likelihood(p, data),
+    )
 }
 
 #[cfg(test)]
