@@ -3,6 +3,7 @@
 //! (`shop()`, …); components never fetch.
 
 mod billing;
+pub mod crm;
 mod error;
 mod jwt;
 mod privacy;

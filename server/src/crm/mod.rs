@@ -1,6 +1,9 @@
 //! CRM: RFM segments, purchase predictions (BG/NBD and Gamma-Gamma), the dashboard, the customer
 //! list and the customer 360 profile.
 
+pub mod customers;
+pub mod dashboard;
 pub mod models;
 pub mod rfm;
+pub mod schema;
 pub mod shop_time;

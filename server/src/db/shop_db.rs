@@ -50,6 +50,11 @@ impl ShopDb {
         self.shop
     }
 
+    /// Which engine the handle talks to (for the few SQL fragments that differ).
+    pub fn backend(&self) -> super::Backend {
+        self.db.backend()
+    }
+
     /// Starts a tenant query with `$1` already bound to the shop.
     pub fn query<'a>(&'a self, sql: &'a str) -> Query<'a> {
         Query::on_shop(&self.db, self.shop, sql)

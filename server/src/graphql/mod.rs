@@ -6,6 +6,7 @@ pub use context::RequestCtx;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
+use crate::crm::schema::CrmQuery;
 use crate::shopify::billing::schema::{BillingMutation, BillingQuery};
 use crate::shopify::gdpr::schema::PrivacyQuery;
 use crate::shopify::schema::{ShopQuery, ShopSubscription};
@@ -22,6 +23,7 @@ pub struct QueryRoot(
     WebhookQuery,
     BillingQuery,
     SyncQuery,
+    CrmQuery,
 );
 
 /// All mutations, one part per domain.

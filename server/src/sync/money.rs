@@ -18,6 +18,24 @@ pub fn exponent(currency: &str) -> u32 {
     }
 }
 
+/// Minor units of `currency` as its decimal amount ("1234.50", JPY "1500", KWD "1.250").
+pub fn decimal(minor: i64, currency: &str) -> String {
+    let places = exponent(currency);
+    if places == 0 {
+        return minor.to_string();
+    }
+    let scale = 10_i64.pow(places);
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let scale = scale.unsigned_abs();
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = places as usize
+    )
+}
+
 /// Why an amount did not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not a money amount")]
@@ -59,6 +77,14 @@ pub fn minor_units(amount: &str, currency: &str) -> Result<i64, BadAmount> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minor_units_print_back_as_their_decimal_amount() {
+        assert_eq!(decimal(123450, "USD"), "1234.50");
+        assert_eq!(decimal(-5, "EUR"), "-0.05");
+        assert_eq!(decimal(1500, "JPY"), "1500");
+        assert_eq!(decimal(1250, "KWD"), "1.250");
+    }
 
     #[test]
     fn amounts_become_exact_minor_units_per_currency() {

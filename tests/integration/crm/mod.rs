@@ -2,3 +2,4 @@
 
 mod models_fit;
 mod segments;
+mod views;

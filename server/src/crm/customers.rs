@@ -1,0 +1,338 @@
+//! The customer store the CRM pages read: the filtered, sorted, cursor-paged list with segment
+//! counts, one customer's profile, their orders and their segment history. Every query goes
+//! through the shop-scoped handle.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::{Backend, ShopDb};
+
+/// How the list is ordered (always newest-id last as the tie-break, so pages never overlap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Total spent net of refunds, highest first.
+    Spent,
+    /// Orders placed, most first.
+    Orders,
+    /// Last order, most recent first (customers without orders last).
+    LastOrder,
+    /// Likeliest to churn first: lowest recency score, then highest spend (prospects last).
+    ChurnRisk,
+}
+
+impl Sort {
+    /// The integer sort key, highest first; never NULL so keyset pages work on both engines.
+    fn key(self, backend: Backend) -> &'static str {
+        match (self, backend) {
+            (Sort::Spent, _) => "c.total_spent",
+            (Sort::Orders, _) => "c.orders_count",
+            (Sort::LastOrder, Backend::Sqlite) => {
+                "coalesce(cast(strftime('%s', c.last_order_at) as integer), 0)"
+            }
+            (Sort::LastOrder, Backend::Postgres) => {
+                "coalesce(cast(extract(epoch from c.last_order_at) as bigint), 0)"
+            }
+            // Recency score 1 (long gone) ranks first; among equals the most valuable first.
+            // Unscored customers (prospects) sort after every scored one.
+            (Sort::ChurnRisk, _) => {
+                "(cast(6 - coalesce(c.r_score, 6) as bigint) * 1000000000000 + \
+                 case when c.r_score is null then 0 else c.total_spent end)"
+            }
+        }
+    }
+}
+
+/// A position in the list: the last row's sort key and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub key: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// `key:id`, opaque to clients.
+    pub fn encode(self) -> String {
+        format!("{}:{}", self.key, self.id)
+    }
+
+    /// Parses a cursor this server handed out.
+    pub fn parse(text: &str) -> Option<Cursor> {
+        let (key, id) = text.split_once(':')?;
+        Some(Cursor {
+            key: key.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// What the list shows filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// A segment's stored name (`at_risk`).
+    pub segment: Option<String>,
+    /// Words matched against name and email (case-insensitive).
+    pub query: Option<String>,
+}
+
+/// One row of the list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Row {
+    pub id: i64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub orders_count: i64,
+    pub total_spent: i64,
+    pub last_order_at: Option<DateTime<Utc>>,
+    pub segment: String,
+    pub r_score: Option<i64>,
+    pub f_score: Option<i64>,
+    pub m_score: Option<i64>,
+    pub sort_key: i64,
+}
+
+const COLUMNS: &str = "c.id, c.first_name, c.last_name, c.email, c.orders_count, \
+    c.total_spent, c.last_order_at, c.segment, cast(c.r_score as bigint) as r_score, \
+    cast(c.f_score as bigint) as f_score, cast(c.m_score as bigint) as m_score";
+
+/// The `where` of a filter, binding from `$2`; returns the clause and its arguments.
+fn conditions(filter: &Filter) -> (String, Vec<String>) {
+    let mut sql = String::from("c.shop_id = $1 and c.deleted_at is null");
+    let mut args = Vec::new();
+    if let Some(segment) = &filter.segment {
+        args.push(segment.clone());
+        sql.push_str(&format!(" and c.segment = ${}", args.len() + 1));
+    }
+    for word in filter
+        .query
+        .as_deref()
+        .unwrap_or("")
+        .split_whitespace()
+        .take(5)
+    {
+        // Escape LIKE's wildcards so a search for "50%" means those characters.
+        let escaped = word
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        args.push(format!("%{escaped}%"));
+        let n = args.len() + 1;
+        sql.push_str(&format!(
+            " and (lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') || ' ' \
+             || coalesce(c.email, '')) like ${n} escape '\\')"
+        ));
+    }
+    (sql, args)
+}
+
+/// One page of the list after `after`, `first` rows (plus whether more follow).
+pub async fn page(
+    db: &ShopDb,
+    filter: &Filter,
+    sort: Sort,
+    first: i64,
+    after: Option<Cursor>,
+) -> sqlx::Result<(Vec<Row>, bool)> {
+    let key = sort.key(db.backend());
+    let (mut clause, args) = conditions(filter);
+    if after.is_some() {
+        let k = args.len() + 2;
+        clause.push_str(&format!(
+            " and ({key} < ${k} or ({key} = ${k} and c.id < ${}))",
+            k + 1
+        ));
+    }
+    let sql = format!(
+        "select {COLUMNS}, {key} as sort_key from customers c where {clause} \
+         order by sort_key desc, c.id desc limit {}",
+        first + 1
+    );
+    let mut q = db.query(&sql);
+    for a in args {
+        q = q.bind(a);
+    }
+    if let Some(c) = after {
+        q = q.bind(c.key).bind(c.id);
+    }
+    let mut rows: Vec<Row> = q.fetch_all().await?;
+    let more = rows.len() as i64 > first;
+    rows.truncate(first as usize);
+    Ok((rows, more))
+}
+
+/// Customers matching the filter (the list's total).
+pub async fn count(db: &ShopDb, filter: &Filter) -> sqlx::Result<i64> {
+    let (clause, args) = conditions(filter);
+    let sql = format!("select count(*) from customers c where {clause}");
+    let mut q = db.query(&sql);
+    for a in args {
+        q = q.bind(a);
+    }
+    let (n,): (i64,) = q.fetch_one().await?;
+    Ok(n)
+}
+
+/// Customers per segment for the search (the filter chips); segments with none are absent.
+pub async fn segment_counts(db: &ShopDb, query: Option<&str>) -> sqlx::Result<Vec<(String, i64)>> {
+    let filter = Filter {
+        segment: None,
+        query: query.map(str::to_string),
+    };
+    let (clause, args) = conditions(&filter);
+    let sql =
+        format!("select c.segment, count(*) from customers c where {clause} group by c.segment");
+    let mut q = db.query(&sql);
+    for a in args {
+        q = q.bind(a);
+    }
+    q.fetch_all().await
+}
+
+/// One customer's profile row.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Profile {
+    pub id: i64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub state: String,
+    pub tags: String,
+    pub locale: Option<String>,
+    pub email_marketing_state: Option<String>,
+    pub sms_marketing_state: Option<String>,
+    pub default_address: Option<String>,
+    pub orders_count: i64,
+    pub total_spent: i64,
+    pub first_order_at: Option<DateTime<Utc>>,
+    pub last_order_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub segment: String,
+    pub segment_since: Option<DateTime<Utc>>,
+    pub r_score: Option<i64>,
+    pub f_score: Option<i64>,
+    pub m_score: Option<i64>,
+    pub redacted_at: Option<DateTime<Utc>>,
+}
+
+/// A customer of this shop (deleted ones included: their history stays readable).
+pub async fn profile(db: &ShopDb, id: i64) -> sqlx::Result<Option<Profile>> {
+    db.query(
+        "select c.id, c.first_name, c.last_name, c.email, c.phone, c.state, c.tags, c.locale, \
+           c.email_marketing_state, c.sms_marketing_state, c.default_address, c.orders_count, \
+           c.total_spent, c.first_order_at, c.last_order_at, c.created_at, c.segment, \
+           c.segment_since, cast(c.r_score as bigint) as r_score, \
+           cast(c.f_score as bigint) as f_score, cast(c.m_score as bigint) as m_score, \
+           c.redacted_at \
+         from customers c where c.shop_id = $1 and c.id = $2",
+    )
+    .bind(id)
+    .fetch_optional()
+    .await
+}
+
+/// An order on a customer's timeline.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct OrderRow {
+    pub id: i64,
+    pub name: String,
+    pub currency: String,
+    pub total_price: i64,
+    pub refunded: i64,
+    pub financial_status: Option<String>,
+    pub fulfillment_status: Option<String>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub line_items: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A customer's orders, newest first.
+pub async fn orders(db: &ShopDb, customer_id: i64, limit: i64) -> sqlx::Result<Vec<OrderRow>> {
+    db.query(
+        "select o.id, o.name, o.currency, o.total_price, \
+           cast(coalesce((select sum(r.amount) from refunds r \
+             where r.shop_id = $1 and r.order_id = o.id), 0) as bigint) as refunded, \
+           o.financial_status, o.fulfillment_status, o.cancelled_at, o.line_items, o.created_at \
+         from orders o where o.shop_id = $1 and o.customer_id = $2 \
+         order by o.created_at desc, o.id desc limit $3",
+    )
+    .bind(customer_id)
+    .bind(limit)
+    .fetch_all()
+    .await
+}
+
+/// A recorded change of segment.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ChangeRow {
+    pub customer_id: i64,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub total_spent: i64,
+    pub from_segment: String,
+    pub to_segment: String,
+    pub changed_at: DateTime<Utc>,
+    pub reason: String,
+}
+
+const CHANGES: &str = "select s.customer_id, c.first_name, c.last_name, \
+    coalesce(c.total_spent, 0) as total_spent, s.from_segment, s.to_segment, s.changed_at, \
+    s.reason from segment_changes s \
+    left join customers c on c.shop_id = s.shop_id and c.id = s.customer_id \
+    where s.shop_id = $1";
+
+/// Segment changes since an instant, newest first (`customer` narrows to one customer).
+pub async fn segment_changes(
+    db: &ShopDb,
+    since: DateTime<Utc>,
+    customer: Option<i64>,
+    to: Option<&[&str]>,
+    limit: i64,
+) -> sqlx::Result<Vec<ChangeRow>> {
+    let mut sql = format!("{CHANGES} and s.changed_at >= $2");
+    if customer.is_some() {
+        sql.push_str(" and s.customer_id = $3");
+    }
+    if let Some(to) = to {
+        let list: Vec<String> = to
+            .iter()
+            .filter(|s| s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+            .map(|s| format!("'{s}'"))
+            .collect();
+        if !list.is_empty() {
+            sql.push_str(&format!(" and s.to_segment in ({})", list.join(", ")));
+        }
+    }
+    sql.push_str(&format!(
+        " order by s.changed_at desc, s.id desc limit {limit}"
+    ));
+    let mut q = db.query(&sql).bind(since);
+    if let Some(id) = customer {
+        q = q.bind(id);
+    }
+    q.fetch_all().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_round_trips_and_rejects_junk() {
+        let c = Cursor { key: -5, id: 9 };
+        assert_eq!(Cursor::parse(&c.encode()), Some(c));
+        assert_eq!(Cursor::parse("x:1"), None);
+        assert_eq!(Cursor::parse("12"), None);
+    }
+
+    #[test]
+    fn search_words_are_escaped_and_bound_never_spliced() {
+        let (sql, args) = conditions(&Filter {
+            segment: Some("loyal".into()),
+            query: Some("Ann 50%".into()),
+        });
+        assert!(sql.contains("c.segment = $2"), "{sql}");
+        assert!(sql.contains("like $3") && sql.contains("like $4"), "{sql}");
+        assert_eq!(args, vec!["loyal", "%ann%", "%50\\%%"]);
+    }
+}
