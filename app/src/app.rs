@@ -11,8 +11,8 @@ use leptos_router::path;
 
 use crate::components::{Action, Banner, Frame, NavItem, ToastProvider, Tone};
 use crate::pages::{
-    Automations, Customers, Dashboard, Inbox, NotFound, PLAN_PATH, PlanPage, SYNC_PATH, Settings,
-    SyncPage,
+    Automations, CustomerProfile, Customers, Dashboard, Inbox, NotFound, PLAN_PATH, PlanPage,
+    SYNC_PATH, Settings, SyncPage,
 };
 use crate::sync_feed::{SyncFeed, last_synced_text};
 use crate::{api, bridge, location};
@@ -216,6 +216,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=Dashboard/>
                         <Route path=path!("/customers") view=Customers/>
+                        <Route path=path!("/customers/:id") view=CustomerProfile/>
                         <Route path=path!("/automations") view=Automations/>
                         <Route path=path!("/inbox") view=Inbox/>
                         <Route path=path!("/settings") view=Settings/>

@@ -41,12 +41,25 @@ pub fn shop() -> Option<ShopDomain> {
 
 /// `path` plus the context parameters of the current URL, for in-app links.
 pub fn app_href(path: &str) -> String {
-    let (Some(current), Ok(kept)) = (search_params(), UrlSearchParams::new()) else {
+    app_href_with(path, &[])
+}
+
+/// `path` with the page's own parameters (`extra`, empty values left out) and the context
+/// parameters, so a filtered view is a link that can be bookmarked or shared.
+pub fn app_href_with(path: &str, extra: &[(&str, &str)]) -> String {
+    let Ok(kept) = UrlSearchParams::new() else {
         return path.to_owned();
     };
-    for name in CONTEXT_PARAMS {
-        if let Some(value) = current.get(name) {
-            kept.append(name, &value);
+    for (name, value) in extra {
+        if !value.is_empty() {
+            kept.append(name, value);
+        }
+    }
+    if let Some(current) = search_params() {
+        for name in CONTEXT_PARAMS {
+            if let Some(value) = current.get(name) {
+                kept.append(name, &value);
+            }
         }
     }
     let query = String::from(kept.to_string());

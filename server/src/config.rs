@@ -74,6 +74,31 @@ pub struct Config {
     pub billing_mode: BillingMode,
     /// The app's handle in the Shopify admin URL (managed pricing's plan page needs it).
     pub app_handle: Option<String>,
+    /// The chat-completions endpoint AI insights use (`LLM_BASE_URL`, `LLM_API_KEY`,
+    /// `LLM_MODEL`); without one, insights come from the deterministic writer.
+    pub llm: Option<LlmConfig>,
+}
+
+/// An OpenAI-compatible chat-completions endpoint: OpenAI, Azure OpenAI's v1 API, Ollama, vLLM.
+#[derive(Clone)]
+pub struct LlmConfig {
+    /// Base URL without a trailing slash (`https://api.openai.com/v1`,
+    /// `http://localhost:11434/v1`); `/chat/completions` is appended.
+    pub base_url: String,
+    /// Sent as a bearer token when set; local servers such as Ollama need none.
+    pub api_key: Option<Secret>,
+    /// The model (on Azure, the deployment name).
+    pub model: String,
+}
+
+impl std::fmt::Debug for LlmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmConfig")
+            .field("base_url", &redact_url_password(&self.base_url))
+            .field("api_key", &self.api_key)
+            .field("model", &self.model)
+            .finish()
+    }
 }
 
 /// How merchants pay (SHOPIFY.md §8.1).
@@ -99,6 +124,7 @@ impl std::fmt::Debug for Config {
             .field("dist_dir", &self.dist_dir)
             .field("dev_shop", &self.dev_shop)
             .field("billing_mode", &self.billing_mode)
+            .field("llm", &self.llm)
             .finish_non_exhaustive()
     }
 }
@@ -304,7 +330,9 @@ impl Config {
                 "set it to the app's handle from the Partner Dashboard (the plan page URL needs it)",
             ));
         }
+        let llm = parse_llm(&get)?;
         Ok(Config {
+            llm,
             plans: std::sync::Arc::new(plans),
             billing_mode,
             app_handle,
@@ -364,6 +392,39 @@ fn parse_key(b64: &str) -> Result<[u8; 32], ConfigError> {
             fix,
         )
     })
+}
+
+/// `LLM_BASE_URL` turns the LLM on and then needs `LLM_MODEL`; `LLM_API_KEY` is optional
+/// (Ollama and vLLM run without one). A key or model without a URL is refused rather than
+/// ignored, so a typo in the URL's name cannot silently leave insights on the fallback writer.
+fn parse_llm(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<LlmConfig>, ConfigError> {
+    let (base_url, api_key, model) = (get("LLM_BASE_URL"), get("LLM_API_KEY"), get("LLM_MODEL"));
+    let Some(base_url) = base_url else {
+        if let Some(var) = [("LLM_API_KEY", &api_key), ("LLM_MODEL", &model)]
+            .iter()
+            .find_map(|(var, v)| v.is_some().then_some(*var))
+        {
+            return Err(err(
+                "LLM_BASE_URL",
+                format!("is missing while {var} is set"),
+                "set it to an OpenAI-compatible endpoint such as https://api.openai.com/v1, or unset the LLM_ variables",
+            ));
+        }
+        return Ok(None);
+    };
+    let base_url = parse_url("LLM_BASE_URL", &base_url)?;
+    let model = model.ok_or_else(|| {
+        err(
+            "LLM_MODEL",
+            "is missing while LLM_BASE_URL is set",
+            "name the model, e.g. gpt-4o-mini (on Azure, the deployment name)",
+        )
+    })?;
+    Ok(Some(LlmConfig {
+        base_url,
+        api_key: api_key.map(Secret),
+        model,
+    }))
 }
 
 fn parse_url(var: &'static str, raw: &str) -> Result<String, ConfigError> {

@@ -3,6 +3,7 @@
 //! Platform pieces live in `config`, `db`, `jobs`, `events`, `http` and `graphql`; each
 //! product domain (`shopify`, later `sync`, `crm`, `email`, `automations`, `inbox`) is a folder.
 
+pub mod ai;
 pub mod clock;
 pub mod config;
 pub mod crm;

@@ -59,6 +59,13 @@ pub fn registry(state: &AppState) -> Registry {
             crate::crm::rfm::SCHEDULE_EVERY,
             crate::crm::rfm::ScheduleSegmentRecomputes {},
         ))
+        .register::<crate::crm::predictions::RefitPredictions>()
+        .register::<crate::crm::predictions::ScheduleRefits>()
+        .schedule(Schedule::every(
+            "prediction_refit",
+            crate::crm::predictions::SCHEDULE_EVERY,
+            crate::crm::predictions::ScheduleRefits {},
+        ))
         .provide(state.clone())
 }
 

@@ -3,6 +3,7 @@
 //! Set `ECOMCRM_SKIP_BROWSER=1` to skip (xtask does so, loudly, when Chromium is missing).
 
 mod billing;
+mod crm;
 mod driver;
 mod embedded;
 mod settings;
@@ -60,6 +61,10 @@ const TESTS: &[(&str, TestFn)] = &[
     (
         "moving_to_a_smaller_plan_lists_what_would_pause_before_switching",
         || Box::pin(billing::moving_to_a_smaller_plan_lists_what_would_pause_before_switching()),
+    ),
+    (
+        "a_merchant_reads_the_dashboard_filters_the_list_and_opens_a_customer",
+        || Box::pin(crm::a_merchant_reads_the_dashboard_filters_the_list_and_opens_a_customer()),
     ),
     (
         "a_merchant_watches_the_first_import_fill_the_progress_bar",

@@ -133,9 +133,17 @@ pub async fn a_merchant_watches_the_first_import_fill_the_progress_bar() -> anyh
     b.wait_for("[data-testid=sync-progress][data-status=RUNNING]")
         .await
         .map_err(|e| anyhow::anyhow!("no running import on the page: {e:#}"))?;
-    let shown_run = attr_of(&b, "[data-testid=sync-progress]", "data-run")
-        .await
-        .unwrap_or_default();
+    // Leptos may replace the node between finding and reading it: read until it settles.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let shown_run = loop {
+        let run = attr_of(&b, "[data-testid=sync-progress]", "data-run")
+            .await
+            .unwrap_or_default();
+        if !run.is_empty() || tokio::time::Instant::now() >= deadline {
+            break run;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     anyhow::ensure!(
         shown_run == run_id,
         "the page shows run {shown_run:?}, the server started {run_id:?}"

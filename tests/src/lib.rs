@@ -2,6 +2,7 @@
 //! the signing helpers integration tests use to speak to the app as Shopify would. The integration
 //! and browser tests themselves live in `tests/integration` and `tests/browser`, not here.
 
+pub mod llm_server;
 pub mod signing;
 pub mod sim;
 pub mod test_app;

@@ -139,8 +139,25 @@ pub struct TimelineOrder {
     pub admin_url: String,
 }
 
+/// What the purchase models expect of a customer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prediction {
+    #[serde(rename = "probabilityOrder365d")]
+    pub probability_order_365d: f64,
+    #[serde(rename = "expectedOrders90d")]
+    pub expected_orders_90d: f64,
+    #[serde(rename = "expectedOrders365d")]
+    pub expected_orders_365d: f64,
+    pub next_order_at: Option<String>,
+    #[serde(rename = "clv365d")]
+    pub clv_365d: Money,
+    pub method: String,
+    pub reason: String,
+}
+
 /// The customer 360 profile.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Customer {
     pub id: String,
@@ -162,6 +179,7 @@ pub struct Customer {
     pub segment_label: String,
     pub segment_since: Option<String>,
     pub scores: Option<Scores>,
+    pub prediction: Option<Prediction>,
     pub lifecycle_stage: String,
     pub segment_history: Vec<SegmentChange>,
     pub orders: Vec<TimelineOrder>,
@@ -185,6 +203,8 @@ pub async fn customer(id: String) -> Result<Option<Customer>, ApiError> {
            totalSpent {{ amount currencyCode }} averageOrderValue {{ amount currencyCode }} \
            firstOrderAt lastOrderAt segment segmentLabel segmentSince \
            scores {{ recency frequency monetary }} lifecycleStage \
+           prediction {{ probabilityOrder365d expectedOrders90d expectedOrders365d nextOrderAt \
+             clv365d {{ amount currencyCode }} method reason }} \
            segmentHistory {{ {CHANGE_FIELDS} }} \
            orders {{ id name createdAt total {{ amount currencyCode }} \
              refunded {{ amount currencyCode }} financialStatus fulfillmentStatus cancelledAt \
@@ -269,4 +289,32 @@ pub async fn dashboard(range: String) -> Result<Dashboard, ApiError> {
     );
     let data: DashboardData = graphql(&query, json!({ "range": range })).await?;
     Ok(data.dashboard)
+}
+
+/// A plain-language insight about one customer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Insight {
+    pub text: String,
+    /// `openai` or `deterministic`.
+    pub provider: String,
+}
+
+#[derive(Deserialize)]
+struct InsightCustomer {
+    insight: Option<Insight>,
+}
+
+#[derive(Deserialize)]
+struct InsightData {
+    customer: Option<InsightCustomer>,
+}
+
+/// The customer's insight, loaded apart from the profile (an LLM may take a few seconds).
+pub async fn customer_insight(id: String) -> Result<Option<Insight>, ApiError> {
+    let data: InsightData = graphql(
+        "query CustomerInsight($id: ID!) { customer(id: $id) { insight { text provider } } }",
+        json!({ "id": id }),
+    )
+    .await?;
+    Ok(data.customer.and_then(|c| c.insight))
 }

@@ -10,7 +10,7 @@ mod not_found;
 mod settings;
 
 pub use automations::Automations;
-pub use customers::Customers;
+pub use customers::{CustomerProfile, Customers};
 pub use dashboard::Dashboard;
 pub use inbox::Inbox;
 pub use not_found::NotFound;
@@ -78,7 +78,7 @@ pub const PLAN_PATH: &str = "/settings/plan";
 ///
 /// The result is matched here rather than thrown to an `ErrorBoundary`: an error thrown inside a
 /// `Suspend` in a nested `Suspense` rendered nothing at all (not even the fallback).
-fn with_data<T, V>(
+pub(crate) fn with_data<T, V>(
     heading: Heading,
     data: LocalResource<Result<T, ApiError>>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,
@@ -130,7 +130,7 @@ pub struct CardHeading {
 /// Renders `render(value)` (normally a titled Card) once `data` has loaded. Before that a
 /// SkeletonCard with the title holds the place; on failure the card shows the error in a Banner
 /// (see `load_error`), and the rest of the page stays usable.
-fn with_card_data<T, V>(
+pub(crate) fn with_card_data<T, V>(
     heading: CardHeading,
     data: LocalResource<Result<T, ApiError>>,
     render: impl Fn(T) -> V + Clone + Send + Sync + 'static,

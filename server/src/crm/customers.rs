@@ -15,7 +15,8 @@ pub enum Sort {
     Orders,
     /// Last order, most recent first (customers without orders last).
     LastOrder,
-    /// Likeliest to churn first: lowest recency score, then highest spend (prospects last).
+    /// Likeliest to churn first: the lowest predicted chance of an order within a year, from
+    /// the purchase models (customers without a prediction last).
     ChurnRisk,
 }
 
@@ -31,11 +32,10 @@ impl Sort {
             (Sort::LastOrder, Backend::Postgres) => {
                 "coalesce(cast(extract(epoch from c.last_order_at) as bigint), 0)"
             }
-            // Recency score 1 (long gone) ranks first; among equals the most valuable first.
-            // Unscored customers (prospects) sort after every scored one.
+            // Parts per million of churn risk (1 − P(order within 365 days)), an integer so
+            // the keyset cursor stays exact; no prediction ranks last.
             (Sort::ChurnRisk, _) => {
-                "(cast(6 - coalesce(c.r_score, 6) as bigint) * 1000000000000 + \
-                 case when c.r_score is null then 0 else c.total_spent end)"
+                "coalesce(cast(round((1.0 - p.probability_order_365d) * 1000000) as bigint), -1)"
             }
         }
     }
@@ -142,8 +142,14 @@ pub async fn page(
             k + 1
         ));
     }
+    // Only the churn sort needs the predictions.
+    let join = if sort == Sort::ChurnRisk {
+        " left join customer_predictions p on p.shop_id = c.shop_id and p.customer_id = c.id"
+    } else {
+        ""
+    };
     let sql = format!(
-        "select {COLUMNS}, {key} as sort_key from customers c where {clause} \
+        "select {COLUMNS}, {key} as sort_key from customers c{join} where {clause} \
          order by sort_key desc, c.id desc limit {}",
         first + 1
     );

@@ -4,6 +4,7 @@
 pub mod customers;
 pub mod dashboard;
 pub mod models;
+pub mod predictions;
 pub mod rfm;
 pub mod schema;
 pub mod shop_time;

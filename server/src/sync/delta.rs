@@ -209,6 +209,7 @@ impl Pager<'_> {
                 counters::refresh(&mut tx, &touched).await?;
                 let now = self.ctx.clock.now();
                 let changes = rfm::rescore(&mut tx, &touched, now).await?;
+                crate::crm::predictions::predict_customers(&mut tx, &touched, now).await?;
                 let rows = self.commit(tx, records.len(), max, &info).await?;
                 rfm::publish_changes(self.ctx, self.db.shop_id().get(), &changes, now).await;
                 (rows, max, info)

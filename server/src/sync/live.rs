@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use super::admin_json::BadRecord;
 use super::rest_json::{CheckoutJson, CustomerJson, DeletedJson, OrderJson, RefundJson};
 use super::{counters, runs, write};
+use crate::crm::predictions;
 use crate::crm::rfm::{self, Change};
 use crate::db::ShopTx;
 
@@ -69,6 +70,7 @@ pub async fn apply(
             // Its orders may have arrived first (webhooks come in any order): count them now.
             counters::refresh(tx, &[c.id]).await?;
             let segment_changes = rfm::rescore(tx, &[c.id], now).await?;
+            predictions::predict_customers(tx, &[c.id], now).await?;
             Ok(Applied {
                 segment_changes,
                 ..applied("customer", c.id, changed)
@@ -89,6 +91,7 @@ pub async fn apply(
             let owner: Vec<i64> = owner.into_iter().collect();
             counters::refresh(tx, &owner).await?;
             let segment_changes = rfm::rescore(tx, &owner, now).await?;
+            predictions::predict_customers(tx, &owner, now).await?;
             Ok(Applied {
                 segment_changes,
                 ..applied("refund", refund.id, changed)
@@ -112,6 +115,7 @@ pub async fn apply(
             let touched: Vec<i64> = before.into_iter().chain(order.customer_id).collect();
             counters::refresh(tx, &touched).await?;
             let segment_changes = rfm::rescore(tx, &touched, now).await?;
+            predictions::predict_customers(tx, &touched, now).await?;
             Ok(Applied {
                 segment_changes,
                 ..applied("order", order.id, changed)

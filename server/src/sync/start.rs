@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::runs::{self, Run, RunKind, Trigger};
 use super::{counters, progress};
 use crate::clock::Clock;
+use crate::crm::predictions::RefitPredictions;
 use crate::crm::rfm::RecomputeSegments;
 use crate::db::ShopDb;
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
@@ -226,6 +227,9 @@ impl Job for FinishSyncRun {
                 .shop(db.shop_id())
                 .key(format!("recompute_segments:{}", db.shop_id().get()));
             enqueue(tx.as_db_tx(), &ctx.clock, &RecomputeSegments {}, opts).await?;
+            // And predictions from the imported history (scheduled refits wait for a new day).
+            let refit = crate::crm::predictions::refit_opts(db.shop_id());
+            enqueue(tx.as_db_tx(), &ctx.clock, &RefitPredictions {}, refit).await?;
         }
         runs::finish(&mut tx, run.id, error.as_deref(), now).await?;
         tx.commit().await?;

@@ -73,6 +73,36 @@ async fn a_merchant_pages_filters_and_searches_the_customer_list() {
     }
     assert_eq!(seen.len() as i64, held);
 
+    // The churn sort puts the lowest chance of a next order first.
+    let body = gql(
+        &app,
+        &shop,
+        "{ customers(first: 50, sort: CHURN_RISK) { nodes { id } } }",
+        json!({}),
+    )
+    .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let ranked: Vec<i64> = body["data"]["customers"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap().parse().unwrap())
+        .collect();
+    let mut risks = Vec::new();
+    for id in &ranked {
+        let row: Option<(f64,)> = db
+            .query("select probability_order_365d from customer_predictions where shop_id = $1 and customer_id = $2")
+            .bind(*id)
+            .fetch_optional()
+            .await
+            .unwrap();
+        risks.push(row.map_or(-1.0, |(p,)| 1.0 - p));
+    }
+    assert!(
+        risks.windows(2).all(|w| w[0] >= w[1] - 1e-6),
+        "riskiest first: {risks:?}"
+    );
+
     // A segment chip: its count is the filtered total, and every row is in it.
     let body = gql(&app, &shop, PAGE, json!({})).await;
     assert!(body["errors"].is_null(), "{body}");
@@ -165,7 +195,8 @@ async fn a_merchant_opens_a_customer_360_with_orders_and_segment() {
         "query($id: ID!) { customer(id: $id) { id displayName ordersCount segment segmentLabel \
            lifecycleStage totalSpent { amount } scores { recency frequency monetary } adminUrl \
            orders { name total { amount } lines { title quantity } adminUrl } \
-           segmentHistory { fromSegment toSegment reason } tags emailMarketing } }",
+           segmentHistory { fromSegment toSegment reason } tags emailMarketing \
+           prediction { probabilityOrder365d expectedOrders365d churnRisk method reason } } }",
         json!({"id": id.to_string()}),
     )
     .await;
@@ -176,6 +207,14 @@ async fn a_merchant_opens_a_customer_360_with_orders_and_segment() {
     assert_eq!(c["orders"].as_array().unwrap().len() as i64, orders.min(50));
     assert!(c["scores"]["recency"].is_i64(), "a buyer is scored: {c}");
     assert_ne!(c["segment"], "prospect");
+    let p = &c["prediction"];
+    assert!(
+        p["reason"].as_str().is_some_and(|r| !r.is_empty()),
+        "the import is followed by a fit: {c}"
+    );
+    let chance = p["probabilityOrder365d"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&chance));
+    assert!((p["churnRisk"].as_f64().unwrap() - (1.0 - chance)).abs() < 1e-9);
     let handle = shop.trim_end_matches(".myshopify.com");
     assert_eq!(
         c["adminUrl"],

@@ -111,10 +111,7 @@ pub fn run(command: &ModelsCommand, out: &mut dyn Write, err: &mut dyn Write) ->
                         if report.method != Method::Fitted {
                             let note = format!(
                                 "note: too few customers or repeaters for a plain fit; method: {}",
-                                serde_json::to_value(report.method)
-                                    .ok()
-                                    .and_then(|v| v.as_str().map(str::to_string))
-                                    .unwrap_or_default()
+                                report.method.as_str()
                             );
                             write_line(err, &note, 0);
                         }

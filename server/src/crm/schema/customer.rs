@@ -43,9 +43,46 @@ pub struct TimelineOrder {
     pub admin_url: String,
 }
 
+/// What the purchase models expect of the customer, with the reason in numbers.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CustomerPrediction {
+    /// Probability of at least one order in the next 365 days (0–1).
+    #[graphql(name = "probabilityOrder365d")]
+    pub probability_order_365d: f64,
+    /// Probability the customer is still active by the BG/NBD model (1 for one-time buyers).
+    pub probability_active: f64,
+    /// 1 − probability of an order within a year: what the list's churn sort ranks by.
+    pub churn_risk: f64,
+    #[graphql(name = "expectedOrders90d")]
+    pub expected_orders_90d: f64,
+    #[graphql(name = "expectedOrders365d")]
+    pub expected_orders_365d: f64,
+    /// When a next order is as likely as not (null beyond a year or when unlikely).
+    pub next_order_at: Option<DateTime<Utc>>,
+    /// Expected spend over the next 365 days, net of refunds.
+    #[graphql(name = "clv365d")]
+    pub clv_365d: Money,
+    /// `fitted`, `small_shop_prior` or `cadence`.
+    pub method: String,
+    pub reason: String,
+    pub computed_at: DateTime<Utc>,
+}
+
+/// A plain-language insight about the customer, grounded only in their own data.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CustomerInsight {
+    pub text: String,
+    /// `openai` (an OpenAI-compatible endpoint) or `deterministic`.
+    pub provider: String,
+    pub model: Option<String>,
+}
+
 /// The customer 360 profile.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Customer {
+    #[graphql(skip)]
+    pub customer_id: i64,
     pub id: ID,
     pub display_name: String,
     pub first_name: Option<String>,
@@ -71,6 +108,8 @@ pub struct Customer {
     pub segment_label: String,
     pub segment_since: Option<DateTime<Utc>>,
     pub scores: Option<Scores>,
+    /// Null until the shop's models have been fitted (or for customers without orders).
+    pub prediction: Option<CustomerPrediction>,
     /// Prospect, first-time buyer, repeat buyer or lapsed.
     pub lifecycle_stage: String,
     /// Newest first.
@@ -81,6 +120,26 @@ pub struct Customer {
     pub admin_url: String,
     /// Personal data was erased on the shop's request (customers/redact).
     pub redacted: bool,
+}
+
+#[async_graphql::ComplexObject]
+impl Customer {
+    /// The insight, written only when asked for (it may call the configured LLM, which is
+    /// rate-limited and counted against the plan; any failure falls back to plain facts).
+    async fn insight(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<CustomerInsight>> {
+        let rc = RequestCtx::of(ctx)?;
+        let insight = crate::ai::service::insight(&rc.app, &rc.db, self.customer_id)
+            .await
+            .gql()?;
+        Ok(insight.map(|i| CustomerInsight {
+            text: i.text,
+            provider: i.provider,
+            model: i.model,
+        }))
+    }
 }
 
 fn lifecycle(p: &Profile) -> &'static str {
@@ -141,7 +200,23 @@ pub async fn load(rc: &RequestCtx, id: i64) -> async_graphql::Result<Option<Cust
         .await
         .gql()?;
     let tags: Vec<String> = serde_json::from_str(&p.tags).unwrap_or_default();
+    let prediction = crate::crm::predictions::for_customer(db, id)
+        .await
+        .gql()?
+        .map(|x| CustomerPrediction {
+            churn_risk: x.churn_risk(),
+            probability_order_365d: x.probability_order_365d,
+            probability_active: x.probability_active,
+            expected_orders_90d: x.expected_orders_90d,
+            expected_orders_365d: x.expected_orders_365d,
+            next_order_at: x.next_order_at,
+            clv_365d: Money::of(x.clv_365d, &currency),
+            method: x.method.as_str().to_string(),
+            reason: x.reason,
+            computed_at: x.computed_at,
+        });
     Ok(Some(Customer {
+        customer_id: p.id,
         id: ID(p.id.to_string()),
         display_name: display_name(
             p.first_name.clone(),
@@ -156,6 +231,7 @@ pub async fn load(rc: &RequestCtx, id: i64) -> async_graphql::Result<Option<Cust
         total_spent: Money::of(p.total_spent, &currency),
         segment_label: label(&p.segment),
         scores: scores(p.r_score, p.f_score, p.m_score),
+        prediction,
         segment_history: history
             .into_iter()
             .map(|r| SegmentChange::from_row(r, &currency))

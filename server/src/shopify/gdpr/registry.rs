@@ -62,6 +62,32 @@ pub const TENANT_TABLES: &[TenantTable] = &[
         customer_rows: CustomerRows::None,
     },
     TenantTable {
+        // AI insights: the text may name the customer (first name), so a redaction blanks it
+        // and an export includes it.
+        name: "customer_insights",
+        personal_columns: &["text"],
+        customer_rows: CustomerRows::Columns {
+            key_column: "customer_id",
+            customer_column: "customer_id",
+            email_column: None,
+            phone_column: None,
+            order_rows: false,
+        },
+    },
+    TenantTable {
+        // The shop's fitted model: parameters and counts, no customer.
+        name: "shop_models",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
+        // Predictions: a customer id, numbers and a reason made of numbers (no names, emails
+        // or phones), kept like the order facts and segment history a redaction keeps.
+        name: "customer_predictions",
+        personal_columns: &[],
+        customer_rows: CustomerRows::None,
+    },
+    TenantTable {
         // Sync bookkeeping: resource names, counts, cursors, bulk operation gids.
         name: "sync_run_parts",
         personal_columns: &[],
