@@ -94,33 +94,39 @@ const COLUMNS: &str = "c.id, c.first_name, c.last_name, c.email, c.orders_count,
     c.total_spent, c.last_order_at, c.segment, cast(c.r_score as bigint) as r_score, \
     cast(c.f_score as bigint) as f_score, cast(c.m_score as bigint) as m_score";
 
-/// The `where` of a filter, binding from `$2`; returns the clause and its arguments.
-fn conditions(filter: &Filter) -> (String, Vec<String>) {
+/// The searched text of a customer: the expression PostgreSQL's trigram index is built on
+/// (migration 0015); SQLite keeps the same text in its FTS5 table.
+const SEARCH_TEXT: &str = "lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') \
+    || ' ' || coalesce(c.email, ''))";
+
+/// The `where` of a filter, binding from `$2`; returns the clause and its arguments. Each search
+/// word must appear somewhere in the name or email. LIKE's wildcards are dropped from words
+/// rather than escaped: an ESCAPE clause would keep SQLite's FTS5 from using its index.
+fn conditions(filter: &Filter, backend: Backend) -> (String, Vec<String>) {
     let mut sql = String::from("c.shop_id = $1 and c.deleted_at is null");
     let mut args = Vec::new();
     if let Some(segment) = &filter.segment {
         args.push(segment.clone());
         sql.push_str(&format!(" and c.segment = ${}", args.len() + 1));
     }
-    for word in filter
-        .query
-        .as_deref()
-        .unwrap_or("")
-        .split_whitespace()
-        .take(5)
-    {
-        // Escape LIKE's wildcards so a search for "50%" means those characters.
-        let escaped = word
+    let words = filter.query.as_deref().unwrap_or("").split_whitespace();
+    for word in words.take(5) {
+        let word: String = word
             .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        args.push(format!("%{escaped}%"));
+            .chars()
+            .filter(|ch| !matches!(ch, '%' | '_' | '\\'))
+            .collect();
+        if word.is_empty() {
+            continue;
+        }
+        args.push(format!("%{word}%"));
         let n = args.len() + 1;
-        sql.push_str(&format!(
-            " and (lower(coalesce(c.first_name, '') || ' ' || coalesce(c.last_name, '') || ' ' \
-             || coalesce(c.email, '')) like ${n} escape '\\')"
-        ));
+        match backend {
+            Backend::Postgres => sql.push_str(&format!(" and {SEARCH_TEXT} like ${n}")),
+            Backend::Sqlite => sql.push_str(&format!(
+                " and c.rowid in (select rowid from customers_search where text like ${n})"
+            )),
+        }
     }
     (sql, args)
 }
@@ -134,7 +140,7 @@ pub async fn page(
     after: Option<Cursor>,
 ) -> sqlx::Result<(Vec<Row>, bool)> {
     let key = sort.key(db.backend());
-    let (mut clause, args) = conditions(filter);
+    let (mut clause, args) = conditions(filter, db.backend());
     if after.is_some() {
         let k = args.len() + 2;
         clause.push_str(&format!(
@@ -168,7 +174,7 @@ pub async fn page(
 
 /// Customers matching the filter (the list's total).
 pub async fn count(db: &ShopDb, filter: &Filter) -> sqlx::Result<i64> {
-    let (clause, args) = conditions(filter);
+    let (clause, args) = conditions(filter, db.backend());
     let sql = format!("select count(*) from customers c where {clause}");
     let mut q = db.query(&sql);
     for a in args {
@@ -184,7 +190,7 @@ pub async fn segment_counts(db: &ShopDb, query: Option<&str>) -> sqlx::Result<Ve
         segment: None,
         query: query.map(str::to_string),
     };
-    let (clause, args) = conditions(&filter);
+    let (clause, args) = conditions(&filter, db.backend());
     let sql =
         format!("select c.segment, count(*) from customers c where {clause} group by c.segment");
     let mut q = db.query(&sql);
@@ -332,13 +338,23 @@ mod tests {
     }
 
     #[test]
-    fn search_words_are_escaped_and_bound_never_spliced() {
-        let (sql, args) = conditions(&Filter {
+    fn search_words_are_bound_never_spliced_and_lose_their_wildcards() {
+        let filter = Filter {
             segment: Some("loyal".into()),
-            query: Some("Ann 50%".into()),
-        });
+            query: Some("Ann 50% %".into()),
+        };
+        let (sql, args) = conditions(&filter, Backend::Postgres);
         assert!(sql.contains("c.segment = $2"), "{sql}");
         assert!(sql.contains("like $3") && sql.contains("like $4"), "{sql}");
-        assert_eq!(args, vec!["loyal", "%ann%", "%50\\%%"]);
+        assert!(
+            !sql.contains("like $5"),
+            "a bare wildcard is no word: {sql}"
+        );
+        assert_eq!(args, vec!["loyal", "%ann%", "%50%"]);
+        let (sql, _) = conditions(&filter, Backend::Sqlite);
+        assert!(
+            sql.contains("from customers_search where text like $3"),
+            "{sql}"
+        );
     }
 }
