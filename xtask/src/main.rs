@@ -33,7 +33,7 @@ fn main() -> std::process::ExitCode {
                 "  test        fmt, clippy, every test on SQLite and PostgreSQL, browser tests"
             );
             eprintln!("  build       release binary with the app embedded: target/release/ecomcrm");
-            eprintln!("  bench NAME  run a benchmark (jobs, webhooks)");
+            eprintln!("  bench NAME  run a benchmark (jobs, webhooks, sync, crm)");
             return std::process::ExitCode::from(2);
         }
     };
@@ -49,7 +49,7 @@ fn main() -> std::process::ExitCode {
 /// `cargo xtask bench NAME`: benchmarks live in the tests crate's `bench` binary.
 fn bench(args: &[String]) -> anyhow::Result<()> {
     if args.is_empty() {
-        anyhow::bail!("usage: cargo xtask bench NAME [OPTIONS] (jobs, webhooks, sync)")
+        anyhow::bail!("usage: cargo xtask bench NAME [OPTIONS] (jobs, webhooks, sync, crm)")
     }
     // The sync bench starts the simulator binary built next to the bench.
     proc::cargo(&["build", "--release", "-p", "ecomcrm-tests", "--bins"])?;

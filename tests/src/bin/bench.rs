@@ -8,9 +8,14 @@
 //! `webhooks`: signed `orders/create` deliveries to the real server over loopback HTTP (see
 //! `tests/src/bench/webhooks.rs`).
 //!
+//! `crm`: RFM scoring, the daily recompute, search, list pages, the dashboard and the
+//! prediction refit on a 1,000,000-customer store (see `tests/src/bench/crm.rs`).
+//!
 //! `sync`: the full import of a 200,000-customer / 1,000,000-order store from the simulator
 //! (see `tests/src/bench/sync.rs`).
 
+#[path = "../bench/crm.rs"]
+mod crm;
 #[path = "../bench/sync.rs"]
 mod sync;
 #[path = "../bench/webhooks.rs"]
@@ -75,6 +80,15 @@ enum Bench {
         #[arg(long)]
         only: Option<String>,
     },
+    /// The CRM on a large store: scoring, recompute, search, pages, dashboard, refit.
+    Crm {
+        /// Customers in the store.
+        #[arg(long, default_value_t = 1_000_000)]
+        customers: u32,
+        /// Only this database: sqlite or postgres.
+        #[arg(long)]
+        only: Option<String>,
+    },
     /// Full store import from the simulator into SQLite and PostgreSQL.
     Sync {
         /// Customers in the store.
@@ -109,6 +123,7 @@ async fn main() -> anyhow::Result<()> {
             };
             webhooks::run(opts, &machine()).await
         }
+        Bench::Crm { customers, only } => crm::run(crm::Opts { customers, only }, &machine()).await,
         Bench::Sync {
             customers,
             orders,

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{Heading, with_data};
 use crate::api::crm::{self, ActivityItem, Dashboard as Data, Money, SegmentChange};
+use crate::api::{self, Shop};
 use crate::components::{Action, Badge, Card, EmptyState, Layout, LayoutSection, Page, Tone};
 use crate::{bridge, format, location};
 use charts::{RevenueChart, SegmentChart};
@@ -34,14 +35,20 @@ pub fn Dashboard() -> impl IntoView {
             .map_or("LAST_30_DAYS", |(key, _)| key)
             .to_string()
     });
-    let data = LocalResource::new(move || crm::dashboard(range.get()));
+    // The page greets the shop by name, so it reads the shop with the dashboard.
+    let data = LocalResource::new(move || {
+        let range = range.get();
+        async move { Ok((api::shop().await?, crm::dashboard(range).await?)) }
+    });
     let heading = Heading {
         title: "Dashboard",
-        from_data: false,
+        from_data: true,
     };
     view! {
         <div id="page-dashboard">
-            {with_data(heading, data, move |d: Data| view! { <Content d range=range.get_untracked()/> })}
+            {with_data(heading, data, move |(shop, d): (Shop, Data)| {
+                view! { <Content shop d range=range.get_untracked()/> }
+            })}
         </div>
     }
 }
@@ -86,10 +93,10 @@ fn Kpi(
 }
 
 #[component]
-fn Content(d: Data, range: String) -> impl IntoView {
+fn Content(shop: Shop, d: Data, range: String) -> impl IntoView {
     if d.kpis.customers == 0 {
         return view! {
-            <Page title="Dashboard">
+            <Page title=shop.name title_id="shop-name" subtitle=shop.domain>
                 <Card>
                     <EmptyState
                         heading="Your customer insights are on their way"
@@ -113,7 +120,7 @@ fn Content(d: Data, range: String) -> impl IntoView {
     let revenue_change = change(amount(&k.revenue), amount(&k.previous_revenue));
     let new_customers = format::number(k.new_customers_30d.max(0) as u64);
     let emails = format::number(k.emails_sent_30d.max(0) as u64);
-    let subtitle = format!("Times in {}", d.time_zone);
+    let subtitle = format!("Dashboard · times in {}", d.time_zone);
     let range_links = RANGES
         .iter()
         .map(|(key, label)| {
@@ -131,7 +138,7 @@ fn Content(d: Data, range: String) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <Page title="Dashboard" subtitle=subtitle>
+        <Page title=shop.name title_id="shop-name" subtitle=subtitle>
             <nav class="p-chips" aria-label="Range">{range_links}</nav>
             <div class="p-kpis">
                 <Kpi label="Customers" value=customers id="kpi-customers" note=None/>
