@@ -47,7 +47,9 @@ fn numbers(backend: Backend, n: u32) -> String {
             "(with recursive n(i) as (select 1 union all select i + 1 from n where i < {n}) \
              select i from n)"
         ),
-        Backend::Postgres => format!("(select i from generate_series(1, {n}) as g(i))"),
+        Backend::Postgres => {
+            format!("(select i from generate_series(cast(1 as bigint), {n}) as g(i))")
+        }
     }
 }
 
@@ -86,7 +88,7 @@ async fn seed(db: &Db, backend: Backend, shop: i64, n: u32) -> anyhow::Result<()
            ({orders}) * (1000 + (i * 104729) % 20000), \
            case when i % 10 < 3 then null else {first} end, \
            case when i % 10 < 3 then null else {last} end, {created}, {created} \
-         from {nums}",
+         from {nums} s",
         nums = numbers(backend, n)
     ))
     .execute()
@@ -100,7 +102,7 @@ async fn seed(db: &Db, backend: Backend, shop: i64, n: u32) -> anyhow::Result<()
                created_at, processed_at, updated_at) \
              select {shop}, i * 2 + {k}, '#' || (i * 2 + {k}), i, 'USD', 'USD', 2500, 0, 0, \
                0, 1000 + (i * 104729) % 20000, '[]', '[]', '[]', {f}, {t}, {at}, {at}, {at} \
-             from {nums} where i % 10 >= 3",
+             from {nums} s where i % 10 >= 3",
             nums = numbers(backend, n)
         ))
         .execute()
