@@ -4,7 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::db::ShopDb;
+use crate::db::{Db, ShopDb, ShopId};
+use crate::shopify::shops;
 
 /// The shop's time zone; UTC when the profile is missing or names a zone we do not know.
 pub async fn zone(db: &ShopDb) -> sqlx::Result<Tz> {
@@ -26,6 +27,21 @@ pub fn parse_zone(name: &str) -> Tz {
 /// The shop-local date of an instant.
 pub fn local_date(zone: Tz, at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&zone).date_naive()
+}
+
+/// Every installed shop with its handle and its local time at `now`: what the daily fan-outs
+/// (segment recompute, prediction refit) walk to find the shops whose day has turned.
+pub async fn installed_shops_local(
+    db: &Db,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Vec<(ShopId, ShopDb, DateTime<Tz>)>> {
+    let mut out = Vec::new();
+    for shop in shops::list_installed(db).await? {
+        let handle = shop.db(db);
+        let local = now.with_timezone(&zone(&handle).await?);
+        out.push((shop.id, handle, local));
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

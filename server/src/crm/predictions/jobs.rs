@@ -8,7 +8,6 @@ use super::refit::refit_all;
 use crate::crm::shop_time;
 use crate::db::ShopId;
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
-use crate::shopify::shops;
 
 /// How often the fan-out looks for shops whose day has turned.
 pub const SCHEDULE_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
@@ -73,12 +72,8 @@ impl Job for ScheduleRefits {
     const KIND: &'static str = "schedule_prediction_refits";
 
     async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
-        let now = ctx.clock.now();
         let mut due = Vec::new();
-        for shop in shops::list_installed(&ctx.db).await? {
-            let db = shop.db(&ctx.db);
-            let zone = shop_time::zone(&db).await?;
-            let local = now.with_timezone(&zone);
+        for (id, db, local) in shop_time::installed_shops_local(&ctx.db, ctx.clock.now()).await? {
             let (scored, model_date): (i64, Option<String>) = db
                 .query(
                     "select (select count(*) from rfm_boundaries where shop_id = $1), \
@@ -88,7 +83,7 @@ impl Job for ScheduleRefits {
                 .await?;
             let today = local.date_naive().to_string();
             if is_due(scored > 0, model_date.as_deref(), &today, local.hour()) {
-                due.push(shop.id);
+                due.push(id);
             }
         }
         let mut tx = ctx.db.begin().await?;

@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use super::recompute::{Change, recompute_all, segment_changed_events};
 use crate::crm::shop_time;
 use crate::jobs::{EnqueueOpts, Job, JobCtx, enqueue};
-use crate::shopify::shops;
 use crate::state::AppState;
 
 /// How often the fan-out looks for shops whose day has turned.
@@ -70,12 +69,8 @@ impl Job for ScheduleSegmentRecomputes {
     const KIND: &'static str = "schedule_segment_recomputes";
 
     async fn run(&self, ctx: &JobCtx) -> anyhow::Result<()> {
-        let now = ctx.clock.now();
         let mut due = Vec::new();
-        for shop in shops::list_installed(&ctx.db).await? {
-            let db = shop.db(&ctx.db);
-            let zone = shop_time::zone(&db).await?;
-            let local = now.with_timezone(&zone);
+        for (id, db, local) in shop_time::installed_shops_local(&ctx.db, ctx.clock.now()).await? {
             if local.hour() < DAILY_FROM_HOUR {
                 continue;
             }
@@ -86,7 +81,7 @@ impl Job for ScheduleSegmentRecomputes {
                 .await?;
             // A shop never scored waits for its first import to finish (which enqueues it).
             if last.is_some_and(|(date,)| date != today) {
-                due.push(shop.id);
+                due.push(id);
             }
         }
         let mut tx = ctx.db.begin().await?;
