@@ -98,8 +98,10 @@ fn is_hashed(path: &str) -> bool {
         .next()
         .unwrap_or(file)
         .trim_end_matches("_bg");
+    // Trunk prints its 64-bit hash in hex without leading zeros, so it is sometimes shorter
+    // than 16 digits (one build in sixteen has 15).
     stem.rsplit_once('-')
-        .is_some_and(|(_, h)| h.len() >= 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        .is_some_and(|(_, h)| h.len() >= 12 && h.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 async fn index(s: &HttpState, q: &std::collections::HashMap<String, String>) -> Response {
@@ -185,6 +187,7 @@ mod tests {
         assert!(is_hashed("app-4a8c1b2d3e4f5a6b.js"));
         assert!(is_hashed("app-4a8c1b2d3e4f5a6b_bg.wasm"));
         assert!(is_hashed("style-0123456789abcdef0.css"));
+        assert!(is_hashed("app-e3a04c11fca32ca_bg.wasm"), "a hash with a leading zero dropped");
         assert!(!is_hashed("index.html"));
         assert!(!is_hashed("privacy.html"));
         assert!(!is_hashed("my-icon.png"));
