@@ -187,7 +187,10 @@ mod tests {
         assert!(is_hashed("app-4a8c1b2d3e4f5a6b.js"));
         assert!(is_hashed("app-4a8c1b2d3e4f5a6b_bg.wasm"));
         assert!(is_hashed("style-0123456789abcdef0.css"));
-        assert!(is_hashed("app-e3a04c11fca32ca_bg.wasm"), "a hash with a leading zero dropped");
+        assert!(
+            is_hashed("app-e3a04c11fca32ca_bg.wasm"),
+            "a hash with a leading zero dropped"
+        );
         assert!(!is_hashed("index.html"));
         assert!(!is_hashed("privacy.html"));
         assert!(!is_hashed("my-icon.png"));
