@@ -121,15 +121,7 @@ pub fn rate(per_second: f64, unit: &str) -> String {
 
 /// A count with thousands separators: 15000 → "15,000".
 pub fn number(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    shared::numbers::thousands(n)
 }
 
 /// An amount the server sent as a decimal string ("2000.00") in `currency`: "$2,000.00" for US

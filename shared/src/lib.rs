@@ -1,5 +1,6 @@
 //! Plain types shared by the server and the app. They parse at the edge and carry no I/O.
 
+pub mod numbers;
 pub mod segment;
 pub mod shop_domain;
 

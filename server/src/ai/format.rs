@@ -3,6 +3,7 @@
 //! the few currency symbols merchants most often see.
 
 use chrono::{Datelike, NaiveDate};
+use shared::numbers::thousands;
 
 use crate::sync::money::exponent;
 
@@ -48,18 +49,6 @@ fn symbol(currency: &str) -> Option<&'static str> {
         "PHP" => "₱",
         _ => return None,
     })
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// `12 November 2025`, or `12 November` when it falls in the year of `today`.
