@@ -15,6 +15,12 @@ pub enum AppError {
     /// Nothing there (or not this shop's).
     #[error("not found")]
     NotFound,
+    /// A link or ticket this server did not make (or that was altered); the message is safe.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A link that worked once and has expired; the message says what to do instead.
+    #[error("{0}")]
+    Gone(String),
     /// The shop's plan does not allow this. The message (safe to show) names the limit, its
     /// numbers and the plan that lifts it; `code` is `PLAN_REQUIRED`, `PLAN_LIMIT` or `READ_ONLY`.
     #[error("{message}")]
@@ -39,6 +45,8 @@ impl AppError {
             AppError::Unauthorized => "UNAUTHENTICATED",
             AppError::BadRequest(_) => "BAD_REQUEST",
             AppError::NotFound => "NOT_FOUND",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::Gone(_) => "GONE",
             AppError::Plan { code, .. } => code,
             AppError::Internal(_) | AppError::Db(_) => "INTERNAL",
         }
@@ -60,6 +68,8 @@ impl IntoResponse for AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::Plan { .. } => StatusCode::PAYMENT_REQUIRED,
             AppError::Internal(_) | AppError::Db(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

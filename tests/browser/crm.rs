@@ -180,6 +180,26 @@ pub async fn a_merchant_reads_the_dashboard_filters_the_list_and_opens_a_custome
     b.screenshot(&format!("crm-customers-search-{backend}"))
         .await?;
 
+    // Export: the button asks for a download link of the filtered list; the CSV arrives as an
+    // attachment, so the list stays on screen and a toast confirms.
+    b.client
+        .find(Locator::Css("#export-csv"))
+        .await?
+        .click()
+        .await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !text_of(&b, ".p-toasts").await.contains("Exporting") {
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "no export confirmation"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::ensure!(
+        text_of(&b, "#page-customers tbody").await.contains(&email),
+        "the list stays on screen during an export"
+    );
+
     // The 360: opened from the list, with the customer's name, segment and order timeline.
     b.client
         .find(Locator::Css("#page-customers tbody .p-customer-link"))

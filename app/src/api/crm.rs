@@ -99,6 +99,33 @@ pub async fn customers(q: ListQuery) -> Result<CustomerPage, ApiError> {
     Ok(data.customers)
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ExportData {
+    export_customers: ExportLink,
+}
+
+#[derive(Deserialize)]
+struct ExportLink {
+    url: String,
+}
+
+/// A short-lived download link for the whole list under `q`'s search, segment and sort.
+pub async fn export_customers(q: &ListQuery) -> Result<String, ApiError> {
+    let none_if_empty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let data: ExportData = graphql(
+        "mutation Export($query: String, $segment: String, $sort: CustomerSort) { \
+           exportCustomers(query: $query, segment: $segment, sort: $sort) { url } }",
+        json!({
+            "query": none_if_empty(&q.search),
+            "segment": none_if_empty(&q.segment),
+            "sort": none_if_empty(&q.sort).unwrap_or_else(|| "SPENT".into()),
+        }),
+    )
+    .await?;
+    Ok(data.export_customers.url)
+}
+
 /// A recorded change of segment.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -21,6 +21,23 @@ pub enum Sort {
 }
 
 impl Sort {
+    /// The stable name (the GraphQL enum's), as carried in export tickets.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Spent => "SPENT",
+            Sort::Orders => "ORDERS",
+            Sort::LastOrder => "LAST_ORDER",
+            Sort::ChurnRisk => "CHURN_RISK",
+        }
+    }
+
+    /// The sort named by [`Sort::as_str`].
+    pub fn parse(name: &str) -> Option<Sort> {
+        [Sort::Spent, Sort::Orders, Sort::LastOrder, Sort::ChurnRisk]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+
     /// The integer sort key, highest first; never NULL so keyset pages work on both engines.
     fn key(self, backend: Backend) -> &'static str {
         match (self, backend) {
@@ -247,6 +264,7 @@ pub async fn profile(db: &ShopDb, id: i64) -> sqlx::Result<Option<Profile>> {
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct OrderRow {
     pub id: i64,
+    pub customer_id: Option<i64>,
     pub name: String,
     pub currency: String,
     pub total_price: i64,
@@ -258,20 +276,28 @@ pub struct OrderRow {
     pub created_at: DateTime<Utc>,
 }
 
-/// A customer's orders, newest first.
-pub async fn orders(db: &ShopDb, customer_id: i64, limit: i64) -> sqlx::Result<Vec<OrderRow>> {
-    db.query(
-        "select o.id, o.name, o.currency, o.total_price, \
-           cast(coalesce((select sum(r.amount) from refunds r \
-             where r.shop_id = $1 and r.order_id = o.id), 0) as bigint) as refunded, \
-           o.financial_status, o.fulfillment_status, o.cancelled_at, o.line_items, o.created_at \
-         from orders o where o.shop_id = $1 and o.customer_id = $2 \
-         order by o.created_at desc, o.id desc limit $3",
-    )
-    .bind(customer_id)
-    .bind(limit)
-    .fetch_all()
-    .await
+const ORDER_COLUMNS: &str = "o.id, o.customer_id, o.name, o.currency, o.total_price, \
+    cast(coalesce((select sum(r.amount) from refunds r \
+      where r.shop_id = $1 and r.order_id = o.id), 0) as bigint) as refunded, \
+    o.financial_status, o.fulfillment_status, o.cancelled_at, o.line_items, o.created_at";
+
+/// Several customers' orders in one query, newest first, at most `limit` each.
+pub async fn orders_of(db: &ShopDb, ids: &[i64], limit: i64) -> sqlx::Result<Vec<OrderRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select * from (select {ORDER_COLUMNS}, row_number() over (partition by o.customer_id \
+           order by o.created_at desc, o.id desc) as nth \
+         from orders o where o.shop_id = $1 and o.customer_id in ({})) t \
+         where nth <= {limit} order by customer_id, created_at desc, id desc",
+        crate::db::placeholders(2, ids.len())
+    );
+    let mut q = db.query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all().await
 }
 
 /// A recorded change of segment.
@@ -292,6 +318,29 @@ const CHANGES: &str = "select s.customer_id, c.first_name, c.last_name, \
     s.reason from segment_changes s \
     left join customers c on c.shop_id = s.shop_id and c.id = s.customer_id \
     where s.shop_id = $1";
+
+/// Several customers' whole segment histories in one query, newest first, at most `limit` each.
+pub async fn histories_of(db: &ShopDb, ids: &[i64], limit: i64) -> sqlx::Result<Vec<ChangeRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select * from (select s.customer_id, c.first_name, c.last_name, \
+           coalesce(c.total_spent, 0) as total_spent, s.from_segment, s.to_segment, \
+           s.changed_at, s.reason, s.id, row_number() over (partition by s.customer_id \
+             order by s.changed_at desc, s.id desc) as nth \
+         from segment_changes s \
+         left join customers c on c.shop_id = s.shop_id and c.id = s.customer_id \
+         where s.shop_id = $1 and s.customer_id in ({})) t \
+         where nth <= {limit} order by customer_id, changed_at desc, id desc",
+        crate::db::placeholders(2, ids.len())
+    );
+    let mut q = db.query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    q.fetch_all().await
+}
 
 /// Segment changes since an instant, newest first (`customer` narrows to one customer).
 pub async fn segment_changes(

@@ -3,6 +3,7 @@
 
 pub mod customers;
 pub mod dashboard;
+pub mod export;
 pub mod models;
 pub mod predictions;
 pub mod rfm;

@@ -13,6 +13,14 @@ pub use args::Arg;
 pub use query::{Query, Row};
 pub use shop_db::{ShopDb, ShopId, ShopTx};
 
+/// `$first, $first+1, …` for an `in (…)` list of `n` bound items.
+pub fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 
 /// Which database engine a [`Db`] talks to.

@@ -36,13 +36,30 @@ impl std::fmt::Display for ShopId {
 pub struct ShopDb {
     db: Db,
     shop: ShopId,
+    /// Statements and transactions started through this handle and its clones: a request's
+    /// cost in round trips, which is what data loaders keep flat.
+    started: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl ShopDb {
     /// Binds a handle to a shop. Callers: the session-token extractor, the webhook path and
     /// the job runner, each after loading the shop row.
     pub(crate) fn new(db: Db, shop: ShopId) -> Self {
-        Self { db, shop }
+        Self {
+            db,
+            shop,
+            started: Default::default(),
+        }
+    }
+
+    /// How many statements and transactions this handle (and its clones) has started.
+    pub fn started(&self) -> u64 {
+        self.started.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count(&self) {
+        self.started
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The shop this handle serves.
@@ -57,11 +74,13 @@ impl ShopDb {
 
     /// Starts a tenant query with `$1` already bound to the shop.
     pub fn query<'a>(&'a self, sql: &'a str) -> Query<'a> {
+        self.count();
         Query::on_shop(&self.db, self.shop, sql)
     }
 
     /// Begins a tenant transaction.
     pub async fn begin(&self) -> sqlx::Result<ShopTx> {
+        self.count();
         let tx = match &self.db {
             Db::Postgres(p) => DbTx::Postgres(begin_tenant(p, self.shop).await?),
             Db::Sqlite(_) => self.db.begin().await?,

@@ -2,6 +2,7 @@
 
 use shared::ShopDomain;
 
+use crate::crm::schema::CrmLoaders;
 use crate::db::ShopDb;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -17,6 +18,8 @@ pub struct RequestCtx {
     pub staff_user_id: Option<String>,
     /// Application services.
     pub app: AppState,
+    /// Batched per-customer reads for this request (no N+1 over lists).
+    pub loaders: std::sync::Arc<CrmLoaders>,
 }
 
 impl RequestCtx {

@@ -6,7 +6,7 @@ pub use context::RequestCtx;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema};
 
-use crate::crm::schema::CrmQuery;
+use crate::crm::schema::{CrmMutation, CrmQuery};
 use crate::shopify::billing::schema::{BillingMutation, BillingQuery};
 use crate::shopify::gdpr::schema::PrivacyQuery;
 use crate::shopify::schema::{ShopQuery, ShopSubscription};
@@ -28,7 +28,7 @@ pub struct QueryRoot(
 
 /// All mutations, one part per domain.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(BillingMutation, SyncMutation);
+pub struct MutationRoot(BillingMutation, SyncMutation, CrmMutation);
 
 /// All subscriptions, one part per domain.
 #[derive(MergedSubscription, Default)]

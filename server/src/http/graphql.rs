@@ -24,6 +24,7 @@ async fn request_ctx(s: &HttpState, token: Option<&str>) -> Result<RequestCtx, A
         AuthError::Failed(e) => AppError::Internal(e),
     })?;
     Ok(RequestCtx {
+        loaders: std::sync::Arc::new(crate::crm::schema::loaders_for(&authed.db)),
         db: authed.db,
         shop: authed.session.shop.clone(),
         staff_user_id: authed.session.claims.sub.clone(),
@@ -107,6 +108,8 @@ pub async fn graphql_ws(
                     let rc = request_ctx(&s, token.as_deref())
                         .await
                         .map_err(|e| async_graphql::ErrorExtensions::extend(&e))?;
+                    // A connection outlives many operations: its loaders batch but never cache.
+                    rc.loaders.enable_all_cache(false);
                     // A connection counts as one request against the shop's GraphQL limit.
                     if let Err(secs) = limits.graphql.check(&rc.db.shop_id()) {
                         return Err(async_graphql::Error::new(format!(

@@ -4,6 +4,7 @@ mod app_load;
 mod assets;
 mod auth;
 mod dev;
+mod export;
 mod graphql;
 mod health;
 pub mod rate_limit;
@@ -54,6 +55,10 @@ pub fn router(state: HttpState) -> Router {
         )
         .route("/graphql/ws", get(graphql::graphql_ws))
         .route("/webhooks", crate::shopify::webhooks::route())
+        .route(
+            crate::crm::schema::EXPORT_PATH,
+            get(export::customers_csv).layer(per_address.clone()),
+        )
         .route("/auth", get(app_load::auth).layer(per_address.clone()))
         .route(
             "/auth/callback",

@@ -6,7 +6,7 @@
 //! another worker took over) can never overwrite the newer outcome.
 
 use super::Conn;
-use crate::db::{Backend, Db};
+use crate::db::{Backend, Db, placeholders};
 
 /// Longest `last_error` kept; anyhow chains from HTTP clients can be long.
 const MAX_ERROR_CHARS: usize = 4000;
@@ -154,14 +154,6 @@ pub(super) async fn claim(
         q = q.bind(queue.as_str());
     }
     q.fetch_all().await
-}
-
-/// `$first, $first+1, …` for `n` list items.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Marks many jobs done in one statement (the batch completion that makes throughput).

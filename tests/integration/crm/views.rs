@@ -18,7 +18,7 @@ async fn gql(app: &TestApp, shop: &str, query: &str, vars: Value) -> Value {
 }
 
 /// A demo store, imported and scored.
-async fn imported(app: &TestApp, handle: &str) -> String {
+pub(super) async fn imported(app: &TestApp, handle: &str) -> String {
     let shop = installed_store(app, handle, 60, 300).await;
     let run = until_run_ends(app, &shop).await;
     assert_eq!(run["status"], "SUCCEEDED", "{run}");

@@ -12,7 +12,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::{Heading, with_data};
 use crate::api::crm::{self, CustomerPage, ListQuery};
-use crate::components::{Action, Badge, ButtonVariant, Card, DataTable, EmptyState, Page, Tone};
+use crate::components::{
+    Action, Badge, Button, ButtonVariant, Card, DataTable, EmptyState, Page, Tone,
+};
 use crate::{bridge, format, location};
 
 /// The sorts the merchant can pick.
@@ -143,6 +145,7 @@ fn List(page: CustomerPage, q: ListQuery) -> impl IntoView {
             view! { <option value=*key selected=selected>{*label}</option> }
         })
         .collect_view();
+    let export = export_button(q.clone(), page.total_count);
     let table = if page.nodes.is_empty() {
         let (heading, text) = if all == 0 && q.search.is_empty() {
             (
@@ -231,6 +234,7 @@ fn List(page: CustomerPage, q: ListQuery) -> impl IntoView {
                         "Sort by "
                         <select class="p-select" id="customer-sort" on:change=on_sort>{sort_options}</select>
                     </label>
+                    {export}
                 </div>
                 {table}
                 <div class="p-pagination">
@@ -239,5 +243,39 @@ fn List(page: CustomerPage, q: ListQuery) -> impl IntoView {
                 </div>
             </Card>
         </Page>
+    }
+}
+
+/// "Export CSV": asks for a download link of the whole filtered list and follows it; the
+/// server answers with an attachment, so the page stays where it is.
+fn export_button(q: ListQuery, total: i64) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let toast = crate::components::use_toast();
+    let on_click = Callback::new(move |()| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let q = q.clone();
+        leptos::task::spawn_local(async move {
+            match crm::export_customers(&q).await {
+                Ok(url) => {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().set_href(&url);
+                    }
+                    toast.show(format!(
+                        "Exporting {} customers",
+                        format::number(total.max(0) as u64)
+                    ));
+                }
+                Err(e) => toast.show_error(format!("Export failed: {e}")),
+            }
+            busy.set(false);
+        });
+    });
+    view! {
+        <Button id="export-csv" on_click=on_click disabled=Signal::derive(move || busy.get() || total == 0)>
+            "Export CSV"
+        </Button>
     }
 }

@@ -27,4 +27,4 @@ pub use days::local_day;
 pub use jobs::{RefitPredictions, SCHEDULE_EVERY, ScheduleRefits, refit_opts};
 pub use load::{Summaries, summaries_of};
 pub use refit::{Refitted, predict_customers, refit_all};
-pub use store::{StoredModel, StoredPrediction, find_model, for_customer};
+pub use store::{StoredModel, StoredPrediction, find_model, for_customer, for_customers};

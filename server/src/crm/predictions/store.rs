@@ -238,28 +238,42 @@ struct PredictionRow {
 /// without purchases, or for one with a prediction written by a newer method this version
 /// does not know.
 pub async fn for_customer(db: &ShopDb, customer_id: i64) -> sqlx::Result<Option<StoredPrediction>> {
-    let row: Option<PredictionRow> = db
-        .query(&format!(
-            "select {COLUMNS} from customer_predictions where shop_id = $1 and customer_id = $2"
-        ))
-        .bind(customer_id)
-        .fetch_optional()
-        .await?;
-    Ok(row.and_then(|r| {
-        let method = serde_json::from_value::<Method>(serde_json::Value::String(r.method)).ok()?;
-        Some(StoredPrediction {
-            customer_id: r.customer_id,
-            method,
-            probability_active: r.probability_active,
-            probability_order_365d: r.probability_order_365d,
-            expected_orders_90d: r.expected_orders_90d,
-            expected_orders_365d: r.expected_orders_365d,
-            next_order_at: r.next_order_at,
-            clv_365d: r.clv_365d,
-            reason: r.reason,
-            computed_at: r.computed_at,
+    Ok(for_customers(db, &[customer_id]).await?.pop())
+}
+
+/// The stored predictions of several customers in one query (absent ones are left out).
+pub async fn for_customers(db: &ShopDb, ids: &[i64]) -> sqlx::Result<Vec<StoredPrediction>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "select {COLUMNS} from customer_predictions where shop_id = $1 and customer_id in ({})",
+        crate::db::placeholders(2, ids.len())
+    );
+    let mut q = db.query(&sql);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let rows: Vec<PredictionRow> = q.fetch_all().await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let method =
+                serde_json::from_value::<Method>(serde_json::Value::String(r.method)).ok()?;
+            Some(StoredPrediction {
+                customer_id: r.customer_id,
+                method,
+                probability_active: r.probability_active,
+                probability_order_365d: r.probability_order_365d,
+                expected_orders_90d: r.expected_orders_90d,
+                expected_orders_365d: r.expected_orders_365d,
+                next_order_at: r.next_order_at,
+                clv_365d: r.clv_365d,
+                reason: r.reason,
+                computed_at: r.computed_at,
+            })
         })
-    }))
+        .collect())
 }
 
 #[cfg(test)]

@@ -6,15 +6,14 @@ use async_graphql::{ID, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::list::{Scores, scores};
+use super::loaders::{HistoryOf, OrdersOf, PredictionOf};
 use super::types::{Money, SegmentChange, display_name, label};
 use crate::crm::customers::{self, OrderRow, Profile};
+use crate::crm::predictions::StoredPrediction;
 use crate::error::GqlResultExt;
 use crate::graphql::RequestCtx;
 use crate::sync::full::shop_currency;
 use crate::sync::records::LineItem;
-
-/// Orders shown on the timeline.
-const TIMELINE_ORDERS: i64 = 50;
 
 /// A line of an order.
 #[derive(SimpleObject, Clone, Debug)]
@@ -77,12 +76,45 @@ pub struct CustomerInsight {
     pub model: Option<String>,
 }
 
+impl CustomerPrediction {
+    /// The GraphQL view of a stored prediction, in the shop currency.
+    pub fn of(x: StoredPrediction, currency: &str) -> Self {
+        CustomerPrediction {
+            churn_risk: x.churn_risk(),
+            probability_order_365d: x.probability_order_365d,
+            probability_active: x.probability_active,
+            expected_orders_90d: x.expected_orders_90d,
+            expected_orders_365d: x.expected_orders_365d,
+            next_order_at: x.next_order_at,
+            clv_365d: Money::of(x.clv_365d, currency),
+            method: x.method.as_str().to_string(),
+            reason: x.reason,
+            computed_at: x.computed_at,
+        }
+    }
+}
+
+/// A customer's prediction through the request's loader (batched across a list).
+pub async fn prediction_of(
+    ctx: &async_graphql::Context<'_>,
+    customer_id: i64,
+    currency: &str,
+) -> async_graphql::Result<Option<CustomerPrediction>> {
+    let rc = RequestCtx::of(ctx)?;
+    let found = rc.loaders.load_one(PredictionOf(customer_id)).await?;
+    Ok(found.flatten().map(|x| CustomerPrediction::of(x, currency)))
+}
+
 /// The customer 360 profile.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct Customer {
     #[graphql(skip)]
     pub customer_id: i64,
+    #[graphql(skip)]
+    pub currency: String,
+    #[graphql(skip)]
+    pub admin_base: String,
     pub id: ID,
     pub display_name: String,
     pub first_name: Option<String>,
@@ -108,14 +140,8 @@ pub struct Customer {
     pub segment_label: String,
     pub segment_since: Option<DateTime<Utc>>,
     pub scores: Option<Scores>,
-    /// Null until the shop's models have been fitted (or for customers without orders).
-    pub prediction: Option<CustomerPrediction>,
     /// Prospect, first-time buyer, repeat buyer or lapsed.
     pub lifecycle_stage: String,
-    /// Newest first.
-    pub segment_history: Vec<SegmentChange>,
-    /// Newest first, at most 50.
-    pub orders: Vec<TimelineOrder>,
     /// The customer in the Shopify admin.
     pub admin_url: String,
     /// Personal data was erased on the shop's request (customers/redact).
@@ -124,6 +150,42 @@ pub struct Customer {
 
 #[async_graphql::ComplexObject]
 impl Customer {
+    /// Null until the shop's models have been fitted (or for customers without orders).
+    async fn prediction(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<CustomerPrediction>> {
+        prediction_of(ctx, self.customer_id, &self.currency).await
+    }
+
+    /// Segment changes, newest first (at most 100).
+    async fn segment_history(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Vec<SegmentChange>> {
+        let rc = RequestCtx::of(ctx)?;
+        let rows = rc.loaders.load_one(HistoryOf(self.customer_id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| SegmentChange::from_row(r, &self.currency))
+            .collect())
+    }
+
+    /// Orders, newest first (at most 50).
+    async fn orders(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Vec<TimelineOrder>> {
+        let rc = RequestCtx::of(ctx)?;
+        let rows = rc.loaders.load_one(OrdersOf(self.customer_id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|o| timeline(o, &self.admin_base))
+            .collect())
+    }
+
     /// The insight, written only when asked for (it may call the configured LLM, which is
     /// rate-limited and counted against the plan; any failure falls back to plain facts).
     async fn insight(
@@ -193,28 +255,7 @@ pub async fn load(rc: &RequestCtx, id: i64) -> async_graphql::Result<Option<Cust
     };
     let currency = shop_currency(db).await.gql()?;
     let admin = format!("https://admin.shopify.com/store/{}", rc.shop.handle());
-    let orders = customers::orders(db, id, TIMELINE_ORDERS).await.gql()?;
-    // Every change: the epoch predates any shop (PostgreSQL cannot encode chrono's minimum).
-    let since = DateTime::<Utc>::UNIX_EPOCH;
-    let history = customers::segment_changes(db, since, Some(id), None, 100)
-        .await
-        .gql()?;
     let tags: Vec<String> = serde_json::from_str(&p.tags).unwrap_or_default();
-    let prediction = crate::crm::predictions::for_customer(db, id)
-        .await
-        .gql()?
-        .map(|x| CustomerPrediction {
-            churn_risk: x.churn_risk(),
-            probability_order_365d: x.probability_order_365d,
-            probability_active: x.probability_active,
-            expected_orders_90d: x.expected_orders_90d,
-            expected_orders_365d: x.expected_orders_365d,
-            next_order_at: x.next_order_at,
-            clv_365d: Money::of(x.clv_365d, &currency),
-            method: x.method.as_str().to_string(),
-            reason: x.reason,
-            computed_at: x.computed_at,
-        });
     Ok(Some(Customer {
         customer_id: p.id,
         id: ID(p.id.to_string()),
@@ -231,13 +272,9 @@ pub async fn load(rc: &RequestCtx, id: i64) -> async_graphql::Result<Option<Cust
         total_spent: Money::of(p.total_spent, &currency),
         segment_label: label(&p.segment),
         scores: scores(p.r_score, p.f_score, p.m_score),
-        prediction,
-        segment_history: history
-            .into_iter()
-            .map(|r| SegmentChange::from_row(r, &currency))
-            .collect(),
-        orders: orders.into_iter().map(|o| timeline(o, &admin)).collect(),
         admin_url: format!("{admin}/customers/{}", p.id),
+        admin_base: admin,
+        currency,
         redacted: p.redacted_at.is_some(),
         first_name: p.first_name,
         last_name: p.last_name,

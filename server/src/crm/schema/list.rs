@@ -4,6 +4,7 @@ use async_graphql::{Enum, ID, SimpleObject};
 use chrono::{DateTime, Utc};
 use shared::Segment;
 
+use super::customer::{CustomerPrediction, prediction_of};
 use super::types::{Money, SegmentCount, display_name, label, segment_counts};
 use crate::crm::customers::{self, Cursor, Filter, Sort};
 use crate::db::ShopDb;
@@ -53,7 +54,12 @@ pub fn scores(r: Option<i64>, f: Option<i64>, m: Option<i64>) -> Option<Scores> 
 
 /// A customer in the list.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct CustomerListItem {
+    #[graphql(skip)]
+    pub customer_id: i64,
+    #[graphql(skip)]
+    pub currency: String,
     pub id: ID,
     /// Name, else email, else "Customer <id>".
     pub display_name: String,
@@ -66,6 +72,17 @@ pub struct CustomerListItem {
     pub scores: Option<Scores>,
 }
 
+#[async_graphql::ComplexObject]
+impl CustomerListItem {
+    /// The purchase models' view (churn risk, next order, CLV); one query for the whole page.
+    async fn prediction(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<CustomerPrediction>> {
+        prediction_of(ctx, self.customer_id, &self.currency).await
+    }
+}
+
 /// Where a page ends.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PageInfo {
@@ -76,13 +93,35 @@ pub struct PageInfo {
 
 /// A page of customers.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct CustomerConnection {
+    #[graphql(skip)]
+    pub filter: Filter,
     pub nodes: Vec<CustomerListItem>,
     pub page_info: PageInfo,
+}
+
+/// The counts are queried only when asked for: a client paging through the list (or the
+/// export) does not pay for them on every page.
+#[async_graphql::ComplexObject]
+impl CustomerConnection {
     /// Customers matching the search and segment.
-    pub total_count: i64,
+    async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<i64> {
+        let rc = crate::graphql::RequestCtx::of(ctx)?;
+        customers::count(&rc.db, &self.filter).await.gql()
+    }
+
     /// Per segment, customers matching the search (for the filter chips).
-    pub segment_counts: Vec<SegmentCount>,
+    async fn segment_counts(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Vec<SegmentCount>> {
+        let rc = crate::graphql::RequestCtx::of(ctx)?;
+        let counts = customers::segment_counts(&rc.db, self.filter.query.as_deref())
+            .await
+            .gql()?;
+        Ok(segment_counts(&counts))
+    }
 }
 
 /// Most rows a page may ask for.
@@ -110,27 +149,7 @@ pub async fn load(
                 .gql()?,
         ),
     };
-    let segment = match segment.as_deref() {
-        None | Some("") => None,
-        Some(name) => Some(
-            name.parse::<Segment>()
-                .map_err(|e| AppError::BadRequest(e.to_string()))
-                .gql()?
-                .as_str()
-                .to_string(),
-        ),
-    };
-    let query = query.filter(|q| !q.trim().is_empty());
-    if query.as_deref().is_some_and(|q| q.len() > 200) {
-        return Err(AppError::BadRequest(
-            "query is longer than 200 characters".into(),
-        ))
-        .gql();
-    }
-    let filter = Filter {
-        segment,
-        query: query.clone(),
-    };
+    let filter = parse_filter(query, segment).gql()?;
     let currency = shop_currency(db).await.gql()?;
     let (rows, more) = customers::page(db, &filter, sort.into(), i64::from(first), after)
         .await
@@ -142,14 +161,13 @@ pub async fn load(
         }
         .encode()
     });
-    let total_count = customers::count(db, &filter).await.gql()?;
-    let counts = customers::segment_counts(db, query.as_deref())
-        .await
-        .gql()?;
     Ok(CustomerConnection {
+        filter,
         nodes: rows
             .into_iter()
             .map(|r| CustomerListItem {
+                customer_id: r.id,
+                currency: currency.clone(),
                 id: ID(r.id.to_string()),
                 display_name: display_name(r.first_name, r.last_name, r.email.as_deref())
                     .unwrap_or_else(|| format!("Customer {}", r.id)),
@@ -166,7 +184,26 @@ pub async fn load(
             has_next_page: more,
             end_cursor,
         },
-        total_count,
-        segment_counts: segment_counts(&counts),
     })
+}
+
+/// The list's filter from its arguments: a known segment name and a search of at most 200
+/// characters (blank means none). Shared by the list and its CSV export.
+pub fn parse_filter(query: Option<String>, segment: Option<String>) -> Result<Filter, AppError> {
+    let segment = match segment.as_deref() {
+        None | Some("") => None,
+        Some(name) => Some(
+            name.parse::<Segment>()
+                .map_err(|e| AppError::BadRequest(e.to_string()))?
+                .as_str()
+                .to_string(),
+        ),
+    };
+    let query = query.filter(|q| !q.trim().is_empty());
+    if query.as_deref().is_some_and(|q| q.len() > 200) {
+        return Err(AppError::BadRequest(
+            "query is longer than 200 characters".into(),
+        ));
+    }
+    Ok(Filter { segment, query })
 }

@@ -4,7 +4,9 @@
 
 mod customer;
 mod dashboard;
+mod export;
 mod list;
+mod loaders;
 mod types;
 
 use async_graphql::{Context, ID, Object};
@@ -12,7 +14,9 @@ use chrono::{DateTime, Utc};
 
 pub use customer::Customer;
 pub use dashboard::{Dashboard, DashboardRange};
+pub use export::{CrmMutation, CustomerExport, EXPORT_PATH};
 pub use list::{CustomerConnection, CustomerSort};
+pub use loaders::{CrmLoaders, for_request as loaders_for};
 pub use types::{Money, SegmentChange};
 
 use super::customers;
@@ -39,7 +43,16 @@ impl CrmQuery {
     ) -> async_graphql::Result<CustomerConnection> {
         let rc = RequestCtx::of(ctx)?;
         let sort = sort.unwrap_or(CustomerSort::Spent);
-        list::load(&rc.db, first, after, query, segment, sort).await
+        let page = list::load(&rc.db, first, after, query, segment, sort).await?;
+        // One query for the whole page's predictions, before each item asks for its own.
+        if ctx.look_ahead().field("nodes").field("prediction").exists() {
+            let keys = page
+                .nodes
+                .iter()
+                .map(|n| loaders::PredictionOf(n.customer_id));
+            rc.loaders.load_many(keys).await?;
+        }
+        Ok(page)
     }
 
     /// One customer of this shop by id (null when there is none).
