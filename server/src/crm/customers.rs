@@ -293,11 +293,10 @@ pub async fn orders_of(db: &ShopDb, ids: &[i64], limit: i64) -> sqlx::Result<Vec
          where nth <= {limit} order by customer_id, created_at desc, id desc",
         crate::db::placeholders(2, ids.len())
     );
-    let mut q = db.query(&sql);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    q.fetch_all().await
+    db.query(&sql)
+        .bind_all(ids.iter().copied())
+        .fetch_all()
+        .await
 }
 
 /// A recorded change of segment.
@@ -335,11 +334,10 @@ pub async fn histories_of(db: &ShopDb, ids: &[i64], limit: i64) -> sqlx::Result<
          where nth <= {limit} order by customer_id, changed_at desc, id desc",
         crate::db::placeholders(2, ids.len())
     );
-    let mut q = db.query(&sql);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    q.fetch_all().await
+    db.query(&sql)
+        .bind_all(ids.iter().copied())
+        .fetch_all()
+        .await
 }
 
 /// Segment changes since an instant, newest first (`customer` narrows to one customer).

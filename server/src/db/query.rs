@@ -69,6 +69,12 @@ impl<'a> Query<'a> {
         self
     }
 
+    /// Binds each value in turn (an `in (…)` list made by [`super::placeholders`]).
+    pub fn bind_all<V: Into<Arg>>(mut self, values: impl IntoIterator<Item = V>) -> Self {
+        self.args.extend(values.into_iter().map(Into::into));
+        self
+    }
+
     /// All rows.
     pub async fn fetch_all<T: Row>(self) -> sqlx::Result<Vec<T>> {
         let (sql, args) = (self.sql, self.args);

@@ -166,11 +166,12 @@ pub(super) async fn complete(db: &Db, worker: &str, now: i64, ids: &[i64]) -> sq
          where state = 'running' and locked_by = $2 and id in ({})",
         placeholders(3, ids.len())
     );
-    let mut q = db.query(&sql).bind(now).bind(worker);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    q.execute().await
+    db.query(&sql)
+        .bind(now)
+        .bind(worker)
+        .bind_all(ids.iter().copied())
+        .execute()
+        .await
 }
 
 fn clip(error: &str) -> String {
@@ -230,11 +231,12 @@ pub(super) async fn release(db: &Db, worker: &str, now: i64, ids: &[i64]) -> sql
          updated_at = $1 where state = 'running' and locked_by = $2 and id in ({})",
         placeholders(3, ids.len())
     );
-    let mut q = db.query(&sql).bind(now).bind(worker);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    q.execute().await
+    db.query(&sql)
+        .bind(now)
+        .bind(worker)
+        .bind_all(ids.iter().copied())
+        .execute()
+        .await
 }
 
 /// Extends the lease of every job `worker` is running, so long jobs are not taken over.

@@ -250,11 +250,11 @@ pub async fn for_customers(db: &ShopDb, ids: &[i64]) -> sqlx::Result<Vec<StoredP
         "select {COLUMNS} from customer_predictions where shop_id = $1 and customer_id in ({})",
         crate::db::placeholders(2, ids.len())
     );
-    let mut q = db.query(&sql);
-    for id in ids {
-        q = q.bind(*id);
-    }
-    let rows: Vec<PredictionRow> = q.fetch_all().await?;
+    let rows: Vec<PredictionRow> = db
+        .query(&sql)
+        .bind_all(ids.iter().copied())
+        .fetch_all()
+        .await?;
     Ok(rows
         .into_iter()
         .filter_map(|r| {

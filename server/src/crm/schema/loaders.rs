@@ -57,6 +57,21 @@ fn internal(e: sqlx::Error) -> async_graphql::Error {
     async_graphql::ErrorExtensions::extend(&AppError::Db(e))
 }
 
+/// Rows grouped under their customer's key, every asked key present (empty when it has none).
+fn grouped<K: Copy + Eq + std::hash::Hash, R>(
+    keys: &[K],
+    rows: Vec<R>,
+    key_of: impl Fn(&R) -> Option<K>,
+) -> HashMap<K, Vec<R>> {
+    let mut out: HashMap<K, Vec<R>> = all_keys(keys);
+    for row in rows {
+        if let Some(key) = key_of(&row) {
+            out.entry(key).or_default().push(row);
+        }
+    }
+    out
+}
+
 /// Every key present (as `None` when absent), so misses are cached too.
 fn all_keys<K: Copy + Eq + std::hash::Hash, V: Default>(keys: &[K]) -> HashMap<K, V> {
     keys.iter().map(|k| (*k, V::default())).collect()
@@ -92,13 +107,7 @@ impl Loader<OrdersOf> for CrmLoader {
         let rows = customers::orders_of(&self.db, &ids(keys, |k| k.0), TIMELINE_ORDERS)
             .await
             .map_err(internal)?;
-        let mut out: HashMap<OrdersOf, Vec<OrderRow>> = all_keys(keys);
-        for row in rows {
-            if let Some(customer) = row.customer_id {
-                out.entry(OrdersOf(customer)).or_default().push(row);
-            }
-        }
-        Ok(out)
+        Ok(grouped(keys, rows, |r| r.customer_id.map(OrdersOf)))
     }
 }
 
@@ -113,10 +122,6 @@ impl Loader<HistoryOf> for CrmLoader {
         let rows = customers::histories_of(&self.db, &ids(keys, |k| k.0), HISTORY_CHANGES)
             .await
             .map_err(internal)?;
-        let mut out: HashMap<HistoryOf, Vec<ChangeRow>> = all_keys(keys);
-        for row in rows {
-            out.entry(HistoryOf(row.customer_id)).or_default().push(row);
-        }
-        Ok(out)
+        Ok(grouped(keys, rows, |r| Some(HistoryOf(r.customer_id))))
     }
 }
